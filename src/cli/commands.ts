@@ -9,4 +9,6 @@ export interface Command {
   load(): Promise<CommandModule>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  mkimage: { summary: "pack MINIX programs into a boot image", load: () => import("./mkimage.js") },
+};
