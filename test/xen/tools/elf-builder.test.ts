@@ -8,7 +8,7 @@ import type { BuildRequest } from "../../../src/xen/tools/builder.js";
 import { findBuilder, registerBuilder } from "../../../src/xen/tools/builder.js";
 import { registerStandardBuilders } from "../../../src/xen/tools/builders.js";
 
-const kernel = (v = "") => readFileSync(`build/xen-tools/tiny-kernel${v}`);
+const kernel = (v = "") => new Uint8Array(readFileSync(`build/xen-tools/tiny-kernel${v}`));
 
 /** A non-contiguous, reversed-and-interleaved frame list so PFN/MFN mix-ups show. */
 function scatteredFrames(count: number, total: number): number[] {
