@@ -9,4 +9,6 @@ export interface Command {
   load(): Promise<CommandModule>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  xm: { summary: "manage domains on a running host (create, list, console, ...)", load: () => import("./xm.js") },
+};
