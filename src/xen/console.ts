@@ -13,6 +13,8 @@ const SWITCH_COUNT = 3;
 /** Size of Xen's console ring (conring), read by `xm dmesg`. */
 export const CONRING_SIZE = 16384;
 const HIGH_BIT = 0x80;
+/** Typed bytes kept per domain for console_io(CONSOLEIO_read); older ones are dropped beyond this. */
+export const CONSOLEIO_RX_SIZE = 1024;
 
 /** Who gets serial input: Xen's key handler or a domain. */
 export type ConsoleFocus = { kind: "xen" } | { kind: "domain"; domid: number };
@@ -43,6 +45,8 @@ export class SerialConsole {
   /** Bytes with bit 7 set that arrived while no debugger was attached. */
   debugBytesDiscarded = 0;
   private readonly logListeners = new Set<(text: string) => void>();
+  /** Serial input per domain for console_io reads (Xen 2.0's serial rx ring, per domain here). */
+  private readonly consoleIoRx = new Map<number, number[]>();
 
   /** `transmit` sends bytes out of the UART (the serial line to the development computer). */
   constructor(private readonly transmit: (bytes: Uint8Array) => void) {
@@ -60,6 +64,11 @@ export class SerialConsole {
     for (const l of this.logListeners) l(out);
     // Start our line on a fresh line so a guest's unfinished line does not swallow it.
     this.send(new TextEncoder().encode((this.atLineStart ? "" : "\n") + out));
+  }
+
+  /** The hypervisor core's log hook (ConsoleSink.xenLog): one line, or several, without prefix. */
+  xenLog(line: string): void {
+    this.printk(line.endsWith("\n") ? line : line + "\n");
   }
 
   /** console_io(CONSOLEIO_write) from a domain: straight to the UART, as Xen 2.0 did. */
@@ -145,10 +154,23 @@ export class SerialConsole {
     flushConsole();
   }
 
+  /** console_io(CONSOLEIO_read): up to `max` bytes typed while `domid` had input focus. */
+  consoleIoRead(domid: number, max: number): Uint8Array {
+    const rx = this.consoleIoRx.get(domid);
+    if (rx === undefined || rx.length === 0) return new Uint8Array(0);
+    return Uint8Array.from(rx.splice(0, max));
+  }
+
   private deliver(bytes: Uint8Array): void {
     if (this.focus.kind === "domain") {
-      const d = this.domains.get(this.focus.domid);
-      if (d !== undefined) d.input(bytes);
+      const domid = this.focus.domid;
+      const d = this.domains.get(domid);
+      if (d === undefined) return;
+      d.input(bytes);
+      let rx = this.consoleIoRx.get(domid);
+      if (rx === undefined) this.consoleIoRx.set(domid, (rx = []));
+      for (const b of bytes) rx.push(b);
+      if (rx.length > CONSOLEIO_RX_SIZE) rx.splice(0, rx.length - CONSOLEIO_RX_SIZE);
       return;
     }
     for (const b of bytes) {
@@ -179,6 +201,7 @@ export class SerialConsole {
   /** A domain went away: if it had focus, Xen takes it back. */
   removeDomain(domid: number): void {
     this.domains.delete(domid);
+    this.consoleIoRx.delete(domid);
     if (this.focus.kind === "domain" && this.focus.domid === domid) this.setFocus(this.nextAfter(domid));
   }
 

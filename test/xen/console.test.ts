@@ -140,3 +140,23 @@ describe("SerialConsole input", () => {
     expect(con.getFocus()).toEqual({ kind: "xen" });
   });
 });
+
+describe("SerialConsole console_io", () => {
+  it("xenLog() adds the (XEN) prefix to a bare line", () => {
+    const { con, text } = rig();
+    con.xenLog("Domain 1 built");
+    expect(text()).toBe("(XEN) Domain 1 built\n");
+  });
+
+  it("consoleIoRead() returns bytes typed while the domain had focus, oldest first, bounded", () => {
+    const { con, add } = rig();
+    add(1, "a");
+    add(2, "b");
+    con.receive(enc("abc"));
+    expect(dec(con.consoleIoRead(1, 2))).toBe("ab");
+    expect(dec(con.consoleIoRead(1, 10))).toBe("c");
+    expect(con.consoleIoRead(2, 10)).toHaveLength(0);
+    con.receive(new Uint8Array(5000).fill(0x41));
+    expect(con.consoleIoRead(1, 10000)).toHaveLength(1024);
+  });
+});
