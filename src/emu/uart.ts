@@ -5,6 +5,7 @@
 import createDebug from "debug";
 import type { Bytes, SerialLineEnd } from "./serial/line-end.js";
 import { ByteQueue } from "./serial/byte-queue.js";
+import { copyBytes } from "./serial/bytes.js";
 
 const log = createDebug("emu:uart");
 
@@ -51,9 +52,7 @@ export class Uart {
   write(bytes: Bytes): boolean {
     if (bytes.length === 0) return true;
     this.counters.txBytes += bytes.length;
-    const copy = Buffer.allocUnsafe(bytes.length);
-    copy.set(bytes);
-    return this.line.write(copy);
+    return this.line.write(copyBytes(bytes));
   }
 
   /** Push mode: every received chunk goes to `fn` (queued bytes first). null returns to pull mode. */

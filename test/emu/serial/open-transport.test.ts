@@ -4,7 +4,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openSerialTransport, type TransportLineEnd } from "../../../src/emu/serial/index.js";
+import { openSerialTransport, type TransportLineEnd, concatBytes, copyBytes } from "../../../src/emu/serial/index.js";
 
 const ends: TransportLineEnd[] = [];
 const children: ChildProcess[] = [];
@@ -42,7 +42,7 @@ function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
 function received(end: TransportLineEnd): { bytes: () => Buffer } {
   const chunks: Buffer[] = [];
   end.setReceiver((c) => chunks.push(c));
-  return { bytes: () => Buffer.concat(chunks) };
+  return { bytes: () => concatBytes(chunks) };
 }
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff));
@@ -56,8 +56,8 @@ describe("openSerialTransport()", () => {
     const atListen = received(listen);
     const atConn = received(conn);
     await until(() => conn.peerPresent && listen.peerPresent, "both ends to see a peer");
-    conn.write(Buffer.from(ALL_BYTES));
-    listen.write(Buffer.from(ALL_BYTES));
+    conn.write(copyBytes(ALL_BYTES));
+    listen.write(copyBytes(ALL_BYTES));
     await until(() => atListen.bytes().length === 512 && atConn.bytes().length === 512, "bytes");
     expect(atListen.bytes()).toEqual(ALL_BYTES);
     expect(atConn.bytes()).toEqual(ALL_BYTES);
@@ -141,7 +141,7 @@ describe("openSerialTransport()", () => {
     expect(endA.lossless).toBe(false);
     const atB = received(endB);
     const atA = received(endA);
-    endA.write(Buffer.from(ALL_BYTES));
+    endA.write(copyBytes(ALL_BYTES));
     endB.write(Buffer.from("\r\n\x03\x1b"));
     await until(() => atB.bytes().length === 512 && atA.bytes().length === 4, "bytes over the pty");
     expect(atB.bytes()).toEqual(ALL_BYTES);
