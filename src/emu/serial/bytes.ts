@@ -22,3 +22,8 @@ export function copyBytes(bytes: Bytes): Buffer {
   out.set(bytes);
   return out;
 }
+
+/** The same Buffer typed as Uint8Array, for node APIs typed that way (socket.write); no copy. */
+export function asUint8Array(bytes: Buffer): Uint8Array {
+  return bytes as unknown as Uint8Array;
+}
