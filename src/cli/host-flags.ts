@@ -1,5 +1,8 @@
 // Flags of the testing computer, shared by `minix-on-xen host` (alone) and `run` (with the
 // splitter in the same process): which config to boot, machine memory, time mode, xm socket.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defaultControlPath } from "../xen/tools/control-protocol.js";
 import type { OptionSpec } from "./args.js";
 
@@ -8,6 +11,13 @@ export type TimeMode = (typeof TIME_MODES)[number];
 
 /** The config `run` and `host` boot when given none: the hello test guest (until MINIX boots). */
 export const DEFAULT_BOOT_CONFIG = "configs/hello.cfg";
+
+/** The repository root (where package.json is), found from this module in src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 export const DEFAULT_MACHINE_MEMORY_MIB = 64;
 
 export const hostFlagSpec = {
@@ -52,7 +62,7 @@ export function readHostFlags(values: {
     throw new TypeError("Cannot use --no-domain with --config: choose one");
   }
   return {
-    configs: values["no-domain"] === true ? [] : (values.config ?? [DEFAULT_BOOT_CONFIG]),
+    configs: values["no-domain"] === true ? [] : (values.config ?? [join(packageRoot(), DEFAULT_BOOT_CONFIG)]),
     memoryMiB: Number(memText),
     timeMode: time as TimeMode,
     controlPath: values.control ?? defaultControlPath(),
