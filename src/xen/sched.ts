@@ -1,0 +1,58 @@
+// The scheduler: round robin over runnable domains with fixed time slices (Xen 2.0 ran BVT with
+// a 10 ms tick; a guest only sees who runs and that VIRQ_TIMER arrives at each schedule-in and
+// each tick). Blocked, paused, shut-down and crashed domains do not run; yield ends the slice.
+import type { Domain } from "./domain.js";
+
+/** Virtual time a domain may run before another runnable domain gets the CPU. */
+export const SLICE_NS = 10_000_000;
+/** Xen's periodic ticker: VIRQ_TIMER for the running domain when time moved. */
+export const TICK_NS = 10_000_000;
+
+export class Scheduler {
+  private order: Domain[] = [];
+  private cursor = 0;
+  current: Domain | null = null;
+  /** When the current domain's slice ends (system time ns). */
+  sliceEndNs = 0;
+  /** Set by sched_op(yield) or block: end the current slice at the next stop. */
+  yieldRequested = false;
+
+  add(d: Domain): void {
+    if (!this.order.includes(d)) this.order.push(d);
+  }
+
+  remove(d: Domain): void {
+    const i = this.order.indexOf(d);
+    if (i < 0) return;
+    this.order.splice(i, 1);
+    if (this.cursor > i) this.cursor--;
+    if (this.current === d) this.current = null;
+  }
+
+  get domains(): readonly Domain[] {
+    return this.order;
+  }
+
+  /**
+   * Picks the domain to run at `nowNs`: the current one while its slice lasts and it can run,
+   * else the next runnable one after it. Null when every domain is idle.
+   */
+  pick(nowNs: number): { domain: Domain; switched: boolean } | null {
+    const cur = this.current;
+    if (cur && cur.canRun && !this.yieldRequested && nowNs < this.sliceEndNs) return { domain: cur, switched: false };
+    this.yieldRequested = false;
+    const n = this.order.length;
+    for (let k = 1; k <= n; k++) {
+      const d = this.order[(this.cursor + k) % n];
+      if (d.canRun) {
+        this.cursor = (this.cursor + k) % n;
+        const switched = d !== cur;
+        this.current = d;
+        this.sliceEndNs = nowNs + SLICE_NS;
+        return { domain: d, switched };
+      }
+    }
+    this.current = null;
+    return null;
+  }
+}

@@ -1,0 +1,83 @@
+// The testing computer, assembled: the Xen host, its serial console on a UART attached to the
+// serial line, xend with its xm control socket, and the domains named by config files created
+// at boot (as the report's setup ran `xm create` right after Xen came up). Used by
+// `minix-on-xen run` (line from an in-process pair) and `minix-on-xen host` (line from a socket).
+import debug from "debug";
+import type { SerialLineEnd } from "../../emu/serial/index.js";
+import { Uart } from "../../emu/uart.js";
+import { SerialConsole } from "../console.js";
+import { XenHost } from "../host.js";
+import type { TimeMode } from "../time.js";
+import { readConfigFile } from "./config.js";
+import { startControlServer, type ControlServer } from "./control-server.js";
+import { Xend } from "./xend.js";
+
+const log = debug("xen:host");
+
+export interface TestingComputerOptions {
+  /** The line's 8N1 rate (0 = unpaced), for the boot log. */
+  baud: number;
+  /** Config files whose domains are created at boot, in order. @default none */
+  configs?: string[];
+  /** Machine memory in MiB. @default 64 */
+  memoryMiB?: number;
+  timeMode?: TimeMode;
+  /** The xm control socket; null runs without one. @default null */
+  controlPath?: string | null;
+  /** Puts a CPU into the host (the hypervisor's CPU adapter); without one, domains are built but do not run. */
+  attachCpu?: (host: XenHost) => void;
+}
+
+export interface TestingComputer {
+  readonly host: XenHost;
+  readonly xend: Xend;
+  readonly console: SerialConsole;
+  readonly uart: Uart;
+  /** Where xm reaches this host, or null. */
+  readonly controlPath: string | null;
+  /** Stops the machine, the control socket and detaches from the line (the line stays open). */
+  stop(): Promise<void>;
+}
+
+/** Builds the testing computer on `line`, creates the boot domains and starts running. */
+export async function startTestingComputer(line: SerialLineEnd, options: TestingComputerOptions): Promise<TestingComputer> {
+  const uart = new Uart(line);
+  const console = new SerialConsole((bytes) => uart.write(bytes));
+  const host = new XenHost({ memoryMiB: options.memoryMiB ?? 64, timeMode: options.timeMode ?? "interactive", console });
+  host.xenLog(`Serial console on ${line.description}${options.baud > 0 ? ` at ${options.baud} baud` : ""}; bit 7 set = debugger`);
+  options.attachCpu?.(host);
+  if (host.cpu === null) host.xenLog("No CPU attached: domains are built but do not run");
+  const xend = new Xend(host, console);
+  uart.onReceive((chunk) => {
+    console.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    host.kick();
+  });
+  let control: ControlServer | null = null;
+  if (options.controlPath !== undefined && options.controlPath !== null) {
+    control = await startControlServer(xend, options.controlPath);
+    host.xenLog(`xm control socket: ${control.path}`);
+  }
+  for (const cfg of options.configs ?? []) {
+    try {
+      xend.create(readConfigFile(cfg));
+    } catch (err) {
+      // A bad boot config must not take the host down: say so on the console, xm can retry.
+      const msg = err instanceof Error ? err.message : String(err);
+      host.xenLog(msg);
+      log("boot domain from %s failed: %O", cfg, err);
+    }
+  }
+  host.start();
+  return {
+    host,
+    xend,
+    console,
+    uart,
+    controlPath: control?.path ?? null,
+    stop: async () => {
+      host.stop();
+      uart.detach();
+      await control?.close();
+    },
+  };
+}
