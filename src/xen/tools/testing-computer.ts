@@ -24,6 +24,8 @@ export interface TestingComputerOptions {
   timeMode?: TimeMode;
   /** The xm control socket; null runs without one. @default null */
   controlPath?: string | null;
+  /** When the control socket cannot be had (another host holds it), run without it instead of failing. */
+  controlOptional?: boolean;
   /** Puts a CPU into the host (the hypervisor's CPU adapter); without one, domains are built but do not run. */
   attachCpu?: (host: XenHost) => void;
 }
@@ -54,8 +56,13 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   });
   let control: ControlServer | null = null;
   if (options.controlPath !== undefined && options.controlPath !== null) {
-    control = await startControlServer(xend, options.controlPath);
-    host.xenLog(`xm control socket: ${control.path}`);
+    try {
+      control = await startControlServer(xend, options.controlPath);
+      host.xenLog(`xm control socket: ${control.path}`);
+    } catch (err) {
+      if (options.controlOptional !== true) throw err;
+      host.xenLog(`${(err as Error).message}; running without xm control`);
+    }
   }
   for (const cfg of options.configs ?? []) {
     try {
