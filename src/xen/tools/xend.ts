@@ -153,8 +153,8 @@ export class Xend {
       };
       this.domains.set(d.id, rec);
       this.hv.onDom0Event(dom0Port, () => rec.controller.onGuestEvent());
-      this.console.addDomain({ domid: d.id, name: config.name, input: (b) => rec.controller.consoleInput(b) });
       this.console.printk(`Domain ${d.id} (${config.name}) created: ${config.memoryMiB} MiB, builder '${config.builder}', kernel ${config.kernel}`);
+      this.console.addDomain({ domid: d.id, name: config.name, input: (b) => rec.controller.consoleInput(b) });
       this.hv.unpause(d);
       return this.row(rec);
     } catch (err) {
