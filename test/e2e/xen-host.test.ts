@@ -58,21 +58,57 @@ function xm(sock: string, ...args: string[]): Promise<{ code: number | null; out
 const CTRL_A_X3 = "\x01\x01\x01";
 
 describe("minix-on-xen run", () => {
-  it("shows Xen's boot log to nc on the console port and cycles input focus with Ctrl-A x3", async () => {
+  it("shows Xen's boot log and the hello guest to nc, echoes typed text, and moves focus with Ctrl-A x3", async () => {
     const dir = tempDir();
     // The control socket of this host lives in our temp dir (children inherit the environment).
     process.env.MINIX_ON_XEN_CONTROL = join(dir, "xend.sock");
     const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
     const ports = await muxPorts(run);
     const nc = child(new Child("nc", ["127.0.0.1", String(ports.console)]));
-    await until(() => nc.stdout.includes("(XEN) Xen version 2.0"), "Xen's banner at nc");
-    expect(nc.stdout).toMatch(/\(XEN\) Physical RAM: 64MB/);
+    await until(() => nc.stdout.includes("hello: ready\n"), "the hello guest ready at nc");
+    expect(nc.stdout).toMatch(/\(XEN\) Xen version 2\.0/);
     expect(nc.stdout).toMatch(/\(XEN\) Serial console on pair/);
+    expect(nc.stdout).toContain("(XEN) *** Serial input -> DOM1 (hello)");
+    expect(nc.stdout).toContain("hello from the hello guest\n");
+
+    // Typed text goes to the focused guest, which echoes it through its control ring.
+    nc.proc.stdin!.write("ping\r");
+    await until(() => nc.stdout.slice(nc.stdout.indexOf("hello: ready")).includes("ping\r"), "the echo of ping");
+
+    // Ctrl-A x3: Xen takes input; its keys answer and the guest sees nothing.
     nc.proc.stdin!.write(CTRL_A_X3);
-    await until(() => /\*\*\* Serial input -> Xen \(type 'CTRL-a' three times/.test(nc.stdout), "the focus message");
-    nc.proc.stdin!.write("h");
-    await until(() => nc.stdout.includes("(XEN)  key 'q' => dump domain"), "Xen's key help");
+    await until(() => nc.stdout.includes("*** Serial input -> Xen (type 'CTRL-a' three times to switch input to DOM1 (hello))"), "focus on Xen");
+    nc.proc.stdin!.write("q");
+    await until(() => nc.stdout.includes("(XEN) Domain 1 (hello): 8 MiB"), "Xen's domain list");
+    nc.proc.stdin!.write("x");
+    await until(() => nc.stdout.includes("(XEN) 'x' pressed -> no handler"), "Xen's answer to x");
+
+    // Ctrl-A x3 again: back to the guest.
+    nc.proc.stdin!.write(CTRL_A_X3);
+    await until(() => (nc.stdout.match(/\*\*\* Serial input -> DOM1 \(hello\)/g) ?? []).length === 2, "focus back on DOM1");
+    const mark = nc.stdout.length;
+    nc.proc.stdin!.write("pong\r");
+    await until(() => nc.stdout.slice(mark).includes("pong\r"), "the echo of pong");
+    expect(nc.stdout.slice(mark)).not.toContain("x");
     expect((await xm(join(dir, "xend.sock"), "dmesg")).out).toContain("(XEN) Xen version 2.0");
+  }, 30_000);
+
+  it("xm console shows the hello guest alone and carries typed text both ways", async () => {
+    const dir = tempDir();
+    const sock = join(dir, "xend.sock");
+    process.env.MINIX_ON_XEN_CONTROL = sock;
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
+    await muxPorts(run);
+    const con = child(Child.cli(["xm", "console", "hello"]));
+    // The guest's control-ring console only: no Xen log, no console_io lines.
+    await until(() => con.stdout.includes("hello from the hello guest\n"), "the guest's history at xm console");
+    expect(con.stdout).not.toContain("(XEN)");
+    expect(con.stdout).not.toContain("hello: console_io works");
+    con.proc.stdin!.write("via xm\r");
+    await until(() => con.stdout.includes("via xm\r"), "the echo at xm console");
+    con.proc.stdin!.write("\x1d");
+    await until(() => con.exited, "xm console to exit");
+    expect(con.exitCode).toBe(0);
   }, 30_000);
 });
 
@@ -106,6 +142,18 @@ describe("minix-on-xen host and mux in two processes", () => {
 
     const bad = await xm(sock, "destroy", "nope");
     expect(bad).toMatchObject({ code: 1, err: 'Cannot find domain "nope": no such domain (see xm list)\n' });
+  }, 30_000);
+
+  it("boots the hello guest by default and echoes what a console client types", async () => {
+    const dir = tempDir();
+    const line = join(dir, "serial.sock");
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--control", join(dir, "xend.sock")]));
+    await host.line(/^serial: /m, "the host's serial line");
+    const mux = child(Child.cli(["mux", "--serial", `unix:${line}`, "--gdb-port", "0", "--console-port", "0"]));
+    const con = await client((await muxPorts(mux)).console);
+    await until(() => con.text().includes("hello: ready\n"), "the hello guest over the Unix socket");
+    con.send("over the cable\r");
+    await until(() => con.text().includes("over the cable\r"), "the echo over the Unix socket");
   }, 30_000);
 
   it("xm console attaches to one domain and detaches on Ctrl-]", async () => {

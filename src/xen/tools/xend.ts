@@ -47,7 +47,13 @@ export interface XendHypervisor {
   notifyFromDom0(dom0Port: number): void;
   buildDomain(
     d: HypervisorDomain,
-    plan: { regs: BuildResult["regs"]; l2Mfn: number; vmAssistWritablePt?: boolean; fillM2p?: boolean },
+    plan: {
+      regs: BuildResult["regs"];
+      l2Mfn: number;
+      vmAssistWritablePt?: boolean;
+      fillM2p?: boolean;
+      gdt?: { frames: number[]; entries: number };
+    },
   ): void;
   unpause(d: HypervisorDomain): void;
   pause(d: HypervisorDomain): void;
@@ -135,6 +141,7 @@ export class Xend {
         l2Mfn: result.pageDirectoryMa / PAGE_SIZE,
         vmAssistWritablePt: result.writablePagetables,
         fillM2p: true,
+        gdt: result.gdt === undefined ? undefined : { frames: result.gdt.frameMfns, entries: result.gdt.entries },
       });
       const rec: DomainRecord = {
         info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
