@@ -68,6 +68,7 @@ describe("minix-on-xen mux (two processes)", () => {
     expect((await mux.line(/^serial: (.*)$/m, "serial line"))[1]).toBe(`unix:${path} (unpaced)`);
     await exerciseSplitter(await muxPorts(mux), testing);
     expect(await mux.stop("SIGTERM")).toBe(0);
+    expect(mux.stderr).toMatch(/mux: console 15 B out, 5 B in, 0 B skipped .*; debugger 7 B out \(0 with nobody connected\), 5 B in, 0 refused/);
   });
 
   it("listens for the line with tcp-listen:0 and reports the bound port", async () => {
@@ -99,6 +100,8 @@ describe("minix-on-xen mux (two processes)", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(mux.exited).toBe(false);
     expect(c.closed).toBe(false);
+    expect(await mux.stop("SIGTERM")).toBe(0);
+    expect(mux.stderr).toMatch(/line 24 B sent to nobody, 0 B overrun/);
   });
 
   it("fails with one clear line for a bad transport", async () => {
