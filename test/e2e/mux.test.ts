@@ -116,7 +116,7 @@ describe("minix-on-xen run", () => {
   it("prints its ports, serves the console and one debugger, and stops on SIGTERM", async () => {
     const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
     const ports = await muxPorts(run);
-    expect(run.stdout).toBe(`gdb: 127.0.0.1:${ports.gdb}\nconsole: 127.0.0.1:${ports.console}\n`);
+    expect(run.stdout.split("\n").slice(0, 2)).toEqual([`gdb: 127.0.0.1:${ports.gdb}`, `console: 127.0.0.1:${ports.console}`]);
     const con = await client(ports.console);
     const gdb = await client(ports.gdb);
     await new Promise((r) => setTimeout(r, 50));
