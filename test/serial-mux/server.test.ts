@@ -145,6 +145,26 @@ describe("MuxServer", () => {
     expect(first.closed).toBe(false);
   });
 
+  it("bounds a stalled debugger's queue: the excess is dropped and counted, the line goes on", async () => {
+    const queue = 64 * 1024;
+    const r = await rig({ clientQueueBytes: queue });
+    const gdb = await r.debugger();
+    const con = await r.console();
+    await until(() => r.mux.stats.debuggerConnected && r.mux.stats.consoleClients === 1, "clients");
+    gdb.socket.pause();
+    const total = 16 * 1024 * 1024;
+    const chunk = withBit7("x".repeat(32 * 1024));
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      r.pair.testing.write(chunk);
+      r.pair.testing.write(Buffer.from("."));
+      await sleep(0);
+    }
+    expect(r.mux.stats.debugMissed).toBeGreaterThan(0);
+    gdb.socket.resume();
+    await until(() => gdb.length + r.mux.stats.debugMissed === total, "delivered + dropped = sent");
+    await until(() => con.length === total / chunk.length, "console bytes interleaved with the flood");
+  });
+
   it("survives a debugger that vanishes mid-packet; the next one works", async () => {
     const r = await rig();
     const a = await r.debugger();
