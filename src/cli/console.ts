@@ -1,6 +1,7 @@
 // `minix-on-xen console`: a raw terminal on the splitter's console port, what
 // `stty raw -echo; nc localhost 4445` gives: no local echo, no line editing, Ctrl-C and Ctrl-A
 // go to the guest. The escape Ctrl-] then q quits.
+import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { asUint8Array } from "../emu/serial/index.js";
 import { ConsoleEscape, ESCAPE_HELP } from "../serial-mux/console-escape.js";
@@ -36,7 +37,12 @@ export async function run(argv: string[]): Promise<number> {
   socket.setNoDelay(true);
   const stdin = process.stdin;
   const raw = stdin.isTTY === true;
-  if (raw) stdin.setRawMode(true);
+  if (raw) {
+    stdin.setRawMode(true);
+    // node's raw mode keeps output post-processing (NL -> CR NL); `stty raw` does not, and the
+    // guest's bytes should reach the terminal as sent. setRawMode(false) restores it.
+    spawnSync("stty", ["-opost"], { stdio: ["inherit", "ignore", "ignore"] });
+  }
   process.stderr.write(`Connected to the console at ${host}:${port}. ${ESCAPE_HELP}.\r\n`);
 
   const escape = new ConsoleEscape();

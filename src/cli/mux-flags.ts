@@ -1,5 +1,7 @@
 // Flags shared by `run` and `mux`: where the splitter listens and how fast the line goes.
 // Values arrive as strings from util.parseArgs and are checked here with one error grammar.
+import type { SerialLineStats } from "../emu/serial/index.js";
+import type { MuxStats } from "../serial-mux/index.js";
 import type { OptionSpec } from "./args.js";
 
 export const muxFlagSpec = {
@@ -49,4 +51,13 @@ export function untilStopSignal(): Promise<string> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** One line on stderr when run or mux stops: what crossed the splitter and what was lost. */
+export function stopSummary(mux: MuxStats, line: SerialLineStats): string {
+  return (
+    `mux: console ${mux.consoleFromLine} B out, ${mux.consoleToLine} B in, ${mux.consoleMissed} B skipped for slow clients, ` +
+    `${mux.consoleHighDropped} high byte(s) dropped; debugger ${mux.debugFromLine} B out (${mux.debugDiscarded} with nobody connected), ` +
+    `${mux.debugToLine} B in, ${mux.debuggersRefused} refused; line ${line.txDiscarded} B sent to nobody, ${line.txOverrun} B overrun`
+  );
 }

@@ -4,7 +4,7 @@ import createDebug from "debug";
 import { openSerialTransport, TRANSPORT_HELP } from "../emu/serial/index.js";
 import { MuxServer } from "../serial-mux/index.js";
 import { parseCommandArgs } from "./args.js";
-import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, untilStopSignal } from "./mux-flags.js";
+import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, stopSummary, untilStopSignal } from "./mux-flags.js";
 
 const log = createDebug("mux");
 
@@ -54,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   const sig = await untilStopSignal();
   log("%s: stopping; stats %o; line %o", sig, mux.stats, line.stats);
   await mux.close();
+  console.error(stopSummary(mux.stats, line.stats));
   await line.close();
   return 0;
 }

@@ -5,7 +5,7 @@ import createDebug from "debug";
 import { createSerialPair } from "../emu/serial/index.js";
 import { MuxServer } from "../serial-mux/index.js";
 import { parseCommandArgs } from "./args.js";
-import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, untilStopSignal } from "./mux-flags.js";
+import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, stopSummary, untilStopSignal } from "./mux-flags.js";
 import { startTestingComputer } from "./testing-computer.js";
 
 const log = createDebug("mux");
@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   log("%s: stopping; stats %o", sig, mux.stats);
   await testing.stop();
   await mux.close();
+  console.error(stopSummary(mux.stats, pair.development.stats));
   await Promise.all([pair.testing.close(), pair.development.close()]);
   return 0;
 }

@@ -19,6 +19,8 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
     memoryMiB: d.memoryMiB,
     timeMode: d.timeMode,
     controlPath: d.controlPath,
+    // `run` on a default socket another host holds still runs, without xm.
+    controlOptional: options.controlPath === undefined,
     ...options,
   });
 }

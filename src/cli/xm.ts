@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       req = { op: "shutdown", domain: needDomain(), reason: parsed.values.reboot === true ? "reboot" : "poweroff" };
       break;
     case "console":
-      await xmConsole(path, needDomain(), { input: process.stdin, output: process.stdout, notes: process.stderr });
+      await attach(path, needDomain());
       return 0;
     default:
       console.error(`Cannot run xm "${sub}": unknown subcommand\n\n${help}`);
@@ -71,9 +71,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   print(req, reply);
   if (req.op === "create" && parsed.values.console === true && reply.domain !== undefined) {
-    await xmConsole(path, String(reply.domain.id), { input: process.stdin, output: process.stdout, notes: process.stderr });
+    await attach(path, String(reply.domain.id));
   }
   return 0;
+}
+
+/** `xm console`: this terminal on the domain's console until detach; then stdin is let go so we can exit. */
+async function attach(path: string, domain: string): Promise<void> {
+  try {
+    await xmConsole(path, domain, { input: process.stdin, output: process.stdout, notes: process.stderr });
+  } finally {
+    process.stdin.destroy();
+  }
 }
 
 function print(req: ControlRequest, reply: Extract<ControlReply, { ok: true }>): void {

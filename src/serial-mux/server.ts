@@ -213,9 +213,11 @@ export class MuxServer {
     s.on("drain", () => this.reportMissed(c));
     s.on("data", (chunk: Buffer) => {
       const { line, dropped } = consoleToLine(chunk);
+      // The notice is skipped (the counter still grows) for a client not reading its output,
+      // so a client flooding high bytes cannot grow its own queue without bound.
       if (dropped > 0) {
         this.stats.consoleHighDropped += dropped;
-        s.write(
+        if (s.writableLength < this.queueBytes) s.write(
           `\r\n[mux: ${dropped} input byte(s) >= 0x80 dropped: the serial line carries console input as 7-bit bytes]\r\n`,
         );
       }

@@ -290,8 +290,12 @@ export class XenHost {
     }
     if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
-    cpu.load(x, d);
+    const loadError = cpu.load(x, d);
     this.loaded = d;
+    if (loadError) {
+      this.crashDomain(d, `cannot return to the guest: ${loadError}`);
+      return "ran";
+    }
     const untilSlice = Math.max(1, Math.ceil((this.sched.sliceEndNs - now) / NS_PER_INSTRUCTION));
     const deadline = this.nextDeadlineNs();
     const untilTimer = deadline === null ? Infinity : Math.max(1, Math.ceil((deadline - now) / NS_PER_INSTRUCTION));

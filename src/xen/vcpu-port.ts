@@ -16,8 +16,11 @@ export interface RunOutcome {
 }
 
 export interface GuestCpuPort extends TlbControl {
-  /** Puts domain `d`'s vcpu context (registers, segments, CR3, GDT/LDT, debug registers) in the CPU. */
-  load(x: XenCore, d: Domain): void;
+  /**
+   * Puts domain `d`'s vcpu context (registers, segments, CR3, GDT/LDT, debug registers) in the
+   * CPU. Returns null, or why CS/SS cannot be used (Xen's return to the guest would fault).
+   */
+  load(x: XenCore, d: Domain): string | null;
   /** Copies the CPU's registers back into `d`'s vcpu context. */
   save(d: Domain): void;
   /** Runs at most `budget` instructions of the loaded context. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { concatBytes, openSerialTransport, type TransportLineEnd } from "../../src/emu/serial/index.js";
 import { TcpClient, until } from "../serial-mux/tcp-client.js";
-import { Child, muxPorts } from "./mux-helpers.js";
+import { CLI, Child, muxPorts } from "./mux-helpers.js";
 
 const children: Child[] = [];
 const ends: TransportLineEnd[] = [];
@@ -68,6 +68,7 @@ describe("minix-on-xen mux (two processes)", () => {
     expect((await mux.line(/^serial: (.*)$/m, "serial line"))[1]).toBe(`unix:${path} (unpaced)`);
     await exerciseSplitter(await muxPorts(mux), testing);
     expect(await mux.stop("SIGTERM")).toBe(0);
+    expect(mux.stderr).toMatch(/mux: console 15 B out, 5 B in, 0 B skipped .*; debugger 7 B out \(0 with nobody connected\), 5 B in, 0 refused/);
   });
 
   it("listens for the line with tcp-listen:0 and reports the bound port", async () => {
@@ -99,6 +100,8 @@ describe("minix-on-xen mux (two processes)", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(mux.exited).toBe(false);
     expect(c.closed).toBe(false);
+    expect(await mux.stop("SIGTERM")).toBe(0);
+    expect(mux.stderr).toMatch(/line 24 B sent to nobody, 0 B overrun/);
   });
 
   it("fails with one clear line for a bad transport", async () => {
@@ -113,7 +116,7 @@ describe("minix-on-xen run", () => {
   it("prints its ports, serves the console and one debugger, and stops on SIGTERM", async () => {
     const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
     const ports = await muxPorts(run);
-    expect(run.stdout).toBe(`gdb: 127.0.0.1:${ports.gdb}\nconsole: 127.0.0.1:${ports.console}\n`);
+    expect(run.stdout.split("\n").slice(0, 2)).toEqual([`gdb: 127.0.0.1:${ports.gdb}`, `console: 127.0.0.1:${ports.console}`]);
     const con = await client(ports.console);
     const gdb = await client(ports.gdb);
     await new Promise((r) => setTimeout(r, 50));
@@ -150,6 +153,30 @@ describe("minix-on-xen console", () => {
     expect(testing.got().length).toBe(6);
   });
 
+  it("in a real terminal (a pty from script): raw mode, no local echo, Ctrl-C reaches the guest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mox-e2e-"));
+    dirs.push(dir);
+    const path = join(dir, "serial.sock");
+    const testing = await lineEnd(`unix-listen:${path}`);
+    const mux = child(Child.cli(["mux", "--serial", `unix:${path}`, "--gdb-port", "0", "--console-port", "0"]));
+    const ports = await muxPorts(mux);
+    await until(() => testing.end.peerPresent, "the splitter on the line");
+    const con = child(new Child("script", ["-qfec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} console --port ${ports.console}`, "/dev/null"]));
+    await until(() => /Ctrl-\] then q quits/.test(con.stdout), "the console client's banner");
+    testing.end.write(Buffer.from("guest\n"));
+    await until(() => con.stdout.includes("guest"), "guest output");
+    con.proc.stdin!.write("ab\x03c\r");
+    await until(() => testing.got().length === 5, "keys on the line");
+    expect(testing.got().toString("latin1")).toBe("ab\x03c\r");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(con.stdout).not.toMatch(/ab/); // no local echo
+    expect(con.stdout).toMatch(/guest\n/); // output not post-processed (no NL -> CR NL)
+    expect(con.exited).toBe(false); // Ctrl-C went to the guest, not to the client
+    con.proc.stdin!.write("\x1dq");
+    await until(() => con.exited, "the console client to quit");
+    expect(con.exitCode).toBe(0);
+  });
+
   it("says what is wrong when nothing listens on the port", async () => {
     const con = child(Child.cli(["console", "--port", "1"]));
     await until(() => con.exited, "exit");
@@ -158,3 +185,14 @@ describe("minix-on-xen console", () => {
   });
 });
 
+
+describe("--help", () => {
+  it("every command prints its usage and exits 0", async () => {
+    for (const cmd of ["run", "mux", "console"]) {
+      const c = child(Child.cli([cmd, "--help"]));
+      await until(() => c.exited, `${cmd} --help`);
+      expect(c.exitCode).toBe(0);
+      expect(c.stdout).toMatch(new RegExp(`^Usage: minix-on-xen ${cmd}`));
+    }
+  });
+});

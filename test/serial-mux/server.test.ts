@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MuxServer, type MuxServerOptions } from "../../src/serial-mux/index.js";
-import { concatBytes, createSerialPair, type SerialPair } from "../../src/emu/serial/index.js";
+import { concatBytes, createSerialPair, openSerialTransport, type SerialPair, type TransportLineEnd } from "../../src/emu/serial/index.js";
 import type { LineEndOptions } from "../../src/emu/serial/index.js";
 import { ManualClock } from "../emu/serial/manual-clock.js";
 import { TcpClient, sleep, until } from "./tcp-client.js";
@@ -145,6 +145,26 @@ describe("MuxServer", () => {
     expect(first.closed).toBe(false);
   });
 
+  it("bounds a stalled debugger's queue: the excess is dropped and counted, the line goes on", async () => {
+    const queue = 64 * 1024;
+    const r = await rig({ clientQueueBytes: queue });
+    const gdb = await r.debugger();
+    const con = await r.console();
+    await until(() => r.mux.stats.debuggerConnected && r.mux.stats.consoleClients === 1, "clients");
+    gdb.socket.pause();
+    const total = 16 * 1024 * 1024;
+    const chunk = withBit7("x".repeat(32 * 1024));
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      r.pair.testing.write(chunk);
+      r.pair.testing.write(Buffer.from("."));
+      await sleep(0);
+    }
+    expect(r.mux.stats.debugMissed).toBeGreaterThan(0);
+    gdb.socket.resume();
+    await until(() => gdb.length + r.mux.stats.debugMissed === total, "delivered + dropped = sent");
+    await until(() => con.length === total / chunk.length, "console bytes interleaved with the flood");
+  });
+
   it("survives a debugger that vanishes mid-packet; the next one works", async () => {
     const r = await rig();
     const a = await r.debugger();
@@ -215,6 +235,54 @@ describe("MuxServer", () => {
     expect(maxPending).toBeLessThanOrEqual(256 * 1024);
     // The line kept flowing the other way all along.
     await until(() => watcher.length === Math.ceil(step / 20), "console output during the flood");
+  });
+
+  it("pauses client input while a socket line is backed up, and loses nothing", async () => {
+    const far = await openSerialTransport("tcp-listen:0");
+    const port = Number(far.address.split(":").pop());
+    const near: TransportLineEnd = await openSerialTransport(`tcp:127.0.0.1:${port}`, { retryMs: 10, bufferBytes: 256 * 1024 });
+    try {
+      let got = 0;
+      far.setReceiver((c) => (got += c.length));
+      const mux = await MuxServer.start({ line: near, gdbPort: 0, consolePort: 0 });
+      muxes.push(mux);
+      await until(() => near.peerPresent && far.peerPresent, "the line");
+      const farSocket = far.attachedInput!;
+      farSocket.pause(); // the testing computer stops reading: the line backs up
+      const flood = await TcpClient.connect(mux.consolePort);
+      clients.push(flood);
+      const total = 16 * 1024 * 1024;
+      flood.send(Buffer.alloc(total, 0x62));
+      let maxPending = 0;
+      for (let i = 0; i < 50; i++) {
+        await sleep(5);
+        maxPending = Math.max(maxPending, near.pendingBytes);
+      }
+      expect(got).toBeLessThan(total);
+      farSocket.resume();
+      await until(() => got === total, "every flooded byte at the far end", 20_000);
+      expect(near.stats.txOverrun).toBe(0);
+      expect(maxPending).toBeLessThanOrEqual(256 * 1024 + 64 * 1024); // bound plus one read chunk
+    } finally {
+      await near.close();
+      await far.close();
+    }
+  });
+
+  it("survives a console client that vanishes with output queued; the others get everything", async () => {
+    const r = await rig({ clientQueueBytes: 256 * 1024 });
+    const goner = await r.console();
+    const stay = await r.console();
+    await until(() => r.mux.stats.consoleClients === 2, "clients");
+    goner.socket.pause();
+    const chunk = Buffer.alloc(16 * 1024, 0x2d);
+    for (let i = 0; i < 64; i++) {
+      r.pair.testing.write(chunk);
+      if (i === 32) goner.socket.destroy();
+      while (i * chunk.length - stay.length > 128 * 1024) await sleep(1);
+    }
+    await until(() => stay.length === 64 * chunk.length && r.mux.stats.consoleClients === 1, "the rest");
+    expect(stay.text()).toBe("-".repeat(64 * chunk.length));
   });
 
   it("stops routing after close() and frees both ports", async () => {

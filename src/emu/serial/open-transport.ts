@@ -17,9 +17,22 @@ export interface TransportOptions extends LineEndOptions {
   retryMs?: number;
 }
 
-export interface TransportLineEnd extends StreamLineEnd {
+/** A line end on a named transport; `address` says where it is attached. */
+export class TransportLineEnd extends StreamLineEnd {
+  constructor(
+    description: string,
+    lossless: boolean,
+    options: LineEndOptions,
+    onClose: () => Promise<void>,
+    private readonly addressOf: () => string = () => description,
+  ) {
+    super(description, lossless, options, onClose);
+  }
+
   /** The address in use: for listeners the bound one (tcp-listen:127.0.0.1:PORT with the real port). */
-  readonly address: string;
+  get address(): string {
+    return this.addressOf();
+  }
 }
 
 /** Opens a line end; resolves once listeners are bound (connecting ends connect in the background). */
@@ -40,11 +53,6 @@ export async function openSerialTransport(
   }
 }
 
-function withAddress(end: StreamLineEnd, address: () => string): TransportLineEnd {
-  Object.defineProperty(end, "address", { get: address, enumerable: true });
-  return end as TransportLineEnd;
-}
-
 function openConnecting(spec: TransportSpec & { kind: "tcp" | "unix" }, options: TransportOptions): TransportLineEnd {
   const retryMs = options.retryMs ?? 200;
   const text = formatTransport(spec);
@@ -52,7 +60,7 @@ function openConnecting(spec: TransportSpec & { kind: "tcp" | "unix" }, options:
   let socket: net.Socket | null = null;
   let retry: NodeJS.Timeout | null = null;
   let lastError = "";
-  const end = new StreamLineEnd(text, true, options, async () => {
+  const end = new TransportLineEnd(text, true, options, async () => {
     stopped = true;
     if (retry !== null) clearTimeout(retry);
     socket?.destroy();
@@ -79,7 +87,7 @@ function openConnecting(spec: TransportSpec & { kind: "tcp" | "unix" }, options:
     });
   };
   connect();
-  return withAddress(end, () => text);
+  return end;
 }
 
 async function openListening(
@@ -88,10 +96,20 @@ async function openListening(
 ): Promise<TransportLineEnd> {
   let current: net.Socket | null = null;
   const server = net.createServer();
-  const end = new StreamLineEnd(formatTransport(spec), true, options, async () => {
-    current?.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  const end = new TransportLineEnd(
+    formatTransport(spec),
+    true,
+    options,
+    async () => {
+      current?.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    () => {
+      const a = server.address();
+      if (a === null || typeof a === "string" || spec.kind === "unix-listen") return formatTransport(spec);
+      return formatTransport({ kind: "tcp-listen", host: a.address, port: a.port });
+    },
+  );
   server.on("connection", (s) => {
     if (current !== null) {
       // A cable has two ends: a second peer is turned away and the first keeps the line.
@@ -108,7 +126,7 @@ async function openListening(
     });
     end.attach(s, s);
   });
-  if (spec.kind === "unix-listen") removeStaleSocket(spec.path);
+  if (spec.kind === "unix-listen") await removeStaleSocket(spec.path);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) =>
       reject(new Error(`Cannot listen for the serial line on "${formatTransport(spec)}": ${err.message}`)),
@@ -117,25 +135,24 @@ async function openListening(
     else server.listen(spec.path, () => resolve());
   });
   server.on("error", (err) => log("%s: %s", end.description, err.message));
-  return withAddress(end, () => {
-    const a = server.address();
-    if (a === null || typeof a === "string" || spec.kind === "unix-listen") return formatTransport(spec);
-    return formatTransport({ kind: "tcp-listen", host: a.address, port: a.port });
-  });
+  return end;
 }
 
 /** A socket file left by a process that died is removed; a live one is left for listen() to refuse. */
-function removeStaleSocket(path: string): void {
+async function removeStaleSocket(path: string): Promise<void> {
   if (!existsSync(path)) return;
   if (!lstatSync(path).isSocket()) {
     throw new Error(`Cannot listen for the serial line on "unix-listen:${path}": the path exists and is not a socket`);
   }
-  const probe = spawnSync(process.execPath, [
-    "-e",
-    `require("net").connect(process.argv[1]).on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))`,
-    path,
-  ]);
-  if (probe.status !== 0) unlinkSync(path);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (!live) unlinkSync(path);
 }
 
 function openTty(path: string, options: TransportOptions): TransportLineEnd {
@@ -162,7 +179,7 @@ function openTty(path: string, options: TransportOptions): TransportLineEnd {
   const writeFd = openSync(path, fsc.O_WRONLY | fsc.O_NOCTTY);
   const input = new tty.ReadStream(readFd);
   const output = new tty.WriteStream(writeFd);
-  const end = new StreamLineEnd(path, false, options, async () => {
+  const end = new TransportLineEnd(path, false, options, async () => {
     input.destroy();
     output.destroy();
   });
@@ -174,5 +191,5 @@ function openTty(path: string, options: TransportOptions): TransportLineEnd {
   output.on("error", gone);
   input.on("end", () => gone());
   end.attach(input, output);
-  return withAddress(end, () => path);
+  return end;
 }

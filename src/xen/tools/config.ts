@@ -83,8 +83,12 @@ export function parseConfig(text: string, file: string, overrides: string[] = []
     try {
       parsed = parseAssignments(o, file, expected);
     } catch (err) {
-      if (err instanceof ConfigError) throw new ConfigError(file, 0, `override "${o}": ${err.problem}`, err.value);
-      throw err;
+      if (!(err instanceof ConfigError)) throw err;
+      // As xm did, NAME=VALUE on the command line may leave a string setting unquoted.
+      const eq = o.indexOf("=");
+      const key = o.slice(0, eq).trim();
+      if (eq > 0 && SETTINGS[key]?.kind === "string") parsed = [{ key, value: o.slice(eq + 1), line: 0, raw: o.slice(eq + 1) }];
+      else throw new ConfigError(file, 0, `override "${o}": ${err.problem}`, err.value);
     }
     for (const a of parsed) assignments.push({ ...a, line: 0 });
   }

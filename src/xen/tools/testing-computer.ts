@@ -6,6 +6,7 @@ import debug from "debug";
 import type { SerialLineEnd } from "../../emu/serial/index.js";
 import { Uart } from "../../emu/uart.js";
 import { SerialConsole } from "../console.js";
+import { CpuPort } from "../cpu-port.js";
 import { XenHost } from "../host.js";
 import type { TimeMode } from "../time.js";
 import { readConfigFile } from "./config.js";
@@ -24,7 +25,9 @@ export interface TestingComputerOptions {
   timeMode?: TimeMode;
   /** The xm control socket; null runs without one. @default null */
   controlPath?: string | null;
-  /** Puts a CPU into the host (the hypervisor's CPU adapter); without one, domains are built but do not run. */
+  /** When the control socket cannot be had (another host holds it), run without it instead of failing. */
+  controlOptional?: boolean;
+  /** Puts a CPU into the host. @default the emulated i386 through Xen's CPU port */
   attachCpu?: (host: XenHost) => void;
 }
 
@@ -45,7 +48,7 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   const console = new SerialConsole((bytes) => uart.write(bytes));
   const host = new XenHost({ memoryMiB: options.memoryMiB ?? 64, timeMode: options.timeMode ?? "interactive", console });
   host.xenLog(`Serial console on ${line.description}${options.baud > 0 ? ` at ${options.baud} baud` : ""}; bit 7 set = debugger`);
-  options.attachCpu?.(host);
+  (options.attachCpu ?? ((h: XenHost) => h.attachCpu(new CpuPort(h.core))))(host);
   if (host.cpu === null) host.xenLog("No CPU attached: domains are built but do not run");
   const xend = new Xend(host, console);
   uart.onReceive((chunk) => {
@@ -54,8 +57,13 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   });
   let control: ControlServer | null = null;
   if (options.controlPath !== undefined && options.controlPath !== null) {
-    control = await startControlServer(xend, options.controlPath);
-    host.xenLog(`xm control socket: ${control.path}`);
+    try {
+      control = await startControlServer(xend, options.controlPath);
+      host.xenLog(`xm control socket: ${control.path}`);
+    } catch (err) {
+      if (options.controlOptional !== true) throw err;
+      host.xenLog(`${(err as Error).message}; running without xm control`);
+    }
   }
   for (const cfg of options.configs ?? []) {
     try {

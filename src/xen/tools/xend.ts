@@ -47,7 +47,13 @@ export interface XendHypervisor {
   notifyFromDom0(dom0Port: number): void;
   buildDomain(
     d: HypervisorDomain,
-    plan: { regs: BuildResult["regs"]; l2Mfn: number; vmAssistWritablePt?: boolean; fillM2p?: boolean },
+    plan: {
+      regs: BuildResult["regs"];
+      l2Mfn: number;
+      vmAssistWritablePt?: boolean;
+      fillM2p?: boolean;
+      gdt?: { frames: number[]; entries: number };
+    },
   ): void;
   unpause(d: HypervisorDomain): void;
   pause(d: HypervisorDomain): void;
@@ -135,6 +141,7 @@ export class Xend {
         l2Mfn: result.pageDirectoryMa / PAGE_SIZE,
         vmAssistWritablePt: result.writablePagetables,
         fillM2p: true,
+        gdt: result.gdt === undefined ? undefined : { frames: result.gdt.frameMfns, entries: result.gdt.entries },
       });
       const rec: DomainRecord = {
         info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
@@ -153,8 +160,8 @@ export class Xend {
       };
       this.domains.set(d.id, rec);
       this.hv.onDom0Event(dom0Port, () => rec.controller.onGuestEvent());
-      this.console.addDomain({ domid: d.id, name: config.name, input: (b) => rec.controller.consoleInput(b) });
       this.console.printk(`Domain ${d.id} (${config.name}) created: ${config.memoryMiB} MiB, builder '${config.builder}', kernel ${config.kernel}`);
+      this.console.addDomain({ domid: d.id, name: config.name, input: (b) => rec.controller.consoleInput(b) });
       this.hv.unpause(d);
       return this.row(rec);
     } catch (err) {

@@ -127,6 +127,10 @@ describe("parseConfig()", () => {
     expect(errorOf(() => parseConfig("kernel='k'\ndisk=['file:x,hda1']", "a.cfg")).message).toMatch(/has 2 parts/);
   });
 
+  it("takes unquoted string overrides as xm did", () => {
+    expect(parseConfig("kernel='k'", "/c/a.cfg", ["name=web2", "extra=a b=c"])).toMatchObject({ name: "web2", extra: "a b=c" });
+  });
+
   it("rejects a bad override naming it", () => {
     expect(errorOf(() => parseConfig("kernel='k'", "a.cfg", ["memory=lots"])).message).toBe(
       'Cannot read config "a.cfg": override "memory=lots": memory is "lots", expected a number of MiB',

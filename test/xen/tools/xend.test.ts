@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CMSG_CONSOLE, CMSG_CONSOLE_DATA, CMSG_SHUTDOWN, CMSG_SHUTDOWN_POWEROFF, CMSG_SHUTDOWN_REBOOT, SHUTDOWN_poweroff, START_INFO } from "../../../src/xen/abi.js";
 import { readConfigFile } from "../../../src/xen/tools/config.js";
+import { registerBuilder, builderNames } from "../../../src/xen/tools/builder.js";
+import { buildElfDomain } from "../../../src/xen/tools/elf-builder.js";
 import { GuestControl, makeRig, startInfoField, writeConfig, TINY_KERNEL } from "./xend-rig.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -31,6 +33,27 @@ describe("Xend.create()", () => {
     expect(() => create("tiny", 1)).toThrow(/needs 4 MiB, the domain has 1 MiB/);
     expect(host.core.pool.freeCount).toBe(free);
     expect(xend.list().map((r) => r.id)).toEqual([1]);
+  });
+});
+
+describe("Xend builder registry", () => {
+  it("builds with whatever builder the config names, as a later MINIX builder will plug in", () => {
+    const { xend, host, domain } = makeRig();
+    const seen: string[] = [];
+    if (!builderNames().includes("test-wrapped")) {
+      registerBuilder({
+        name: "test-wrapped",
+        description: "the ELF builder, recording what it was asked",
+        build: (req) => {
+          seen.push(`${req.config.extra}|${req.p2mMfn.length}|${req.controlEvtchnPort}`);
+          return buildElfDomain({ ...req, cmdline: "wrapped" });
+        },
+      });
+    }
+    xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nbuilder='test-wrapped'\nmemory=4\nextra='rootdev=896'\n`)));
+    expect(seen).toEqual([`rootdev=896|1024|${startInfoField(host, domain(1), START_INFO.domain_controller_evtchn, 2)}`]);
+    const cmd = [0, 1, 2, 3, 4, 5, 6].map((i) => startInfoField(host, domain(1), START_INFO.cmd_line + i, 2) & 0xff);
+    expect(String.fromCharCode(...cmd)).toBe("wrapped");
   });
 });
 
