@@ -53,7 +53,7 @@ export class TestController {
       m.write8(slot + CONTROL_MSG.subtype, CMSG_CONSOLE_DATA);
       m.write8(slot + CONTROL_MSG.id, 0);
       m.write8(slot + CONTROL_MSG.length, chunk.length);
-      m.writeBytes(slot + CONTROL_MSG.msg, chunk);
+      m.writeBytes(slot + CONTROL_MSG.msg, new Uint8Array(chunk));
       m.write32(b + CONTROL_IF.rx_req_prod, prod + 1);
     }
     this.host.notifyFromDom0(this.g.dom0Port);

@@ -72,7 +72,7 @@ export function loadElfGuest(host: XenHost, path: string, opts: { name: string; 
   mem.write32(si + S.pt_base, ptVa);
   mem.write32(si + S.nr_pt_frames, nrPt);
   mem.write32(si + S.mfn_list, p2mVa);
-  mem.writeBytes(si + S.cmd_line, Buffer.from(`${opts.cmdline ?? ""}\0`, "latin1"));
+  mem.writeBytes(si + S.cmd_line, new Uint8Array(Buffer.from(`${opts.cmdline ?? ""}\0`, "latin1")));
   host.buildDomain(d, {
     l2Mfn: l2 >>> 12,
     fillM2p: true,
