@@ -83,7 +83,10 @@ export class XenHost {
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
     this.core.wake = (d) => {
-      d.blocked = false;
+      if (d.blocked) {
+        d.blocked = false;
+        this.sched.wakeUp(d);
+      }
       this.kick();
     };
     this.core.crash = (d, why) => this.crashDomain(d, why);
