@@ -10,7 +10,8 @@ export const TICK_NS = 10_000_000;
 
 export class Scheduler {
   private order: Domain[] = [];
-  private cursor = 0;
+  /** Index of the domain that ran last (-1: none yet), so the first pick is the first added. */
+  private cursor = -1;
   current: Domain | null = null;
   /** When the current domain's slice ends (system time ns). */
   sliceEndNs = 0;
