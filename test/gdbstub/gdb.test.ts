@@ -1,7 +1,7 @@
 // Runs the real gdb (GNU gdb 13, -batch -nx) against the stub served on a TCP port with the
 // in-memory test target. A missing gdb fails the test.
 import { execFile } from "node:child_process";
-import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGdbServer, type GdbServer } from "../../src/gdbstub/server.js";
 import { COUNTER, MemoryTarget, WINDOW_BASE } from "./fixtures/memory-target.js";
@@ -76,7 +76,8 @@ describe("the stub under the real gdb", () => {
     expect(out).toMatch(/^ {2}2\s+process 2\s/m);
     expect(out).toContain("= <unavailable>");
     expect(out).toContain("= 0x102000");
-    for (const name of ["help", "mem", "domains", "counter"]) expect(out).toMatch(new RegExp(`^${name}\\b`, "m"));
+    // gdb prints target console output (the O packets of `monitor`) on stderr.
+    for (const name of ["help", "mem", "domains", "counter"]) expect(run.stderr).toMatch(new RegExp(`^${name}\\b`, "m"));
     const dom1 = target.domain(1).memory;
     expect(out).toContain(`0x101000:\t0x${dom1[0x1000].toString(16).padStart(2, "0")}\t0x${dom1[0x1001].toString(16).padStart(2, "0")}`);
     expect(out).toContain("[Inferior 1 (process 1) detached]");
@@ -103,7 +104,7 @@ describe("the stub under the real gdb", () => {
   it("is interrupted by Ctrl-C from a gdb Python script", async () => {
     const target = new MemoryTarget();
     const { port, sent } = await serve(target);
-    const script = path.join(import.meta.dirname, "..", "gdb", "interrupt.py");
+    const script = fileURLToPath(new URL("../gdb/interrupt.py", import.meta.url));
     const run = await runGdb(["-ex", `target remote 127.0.0.1:${port}`, "-x", script]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("stop-signal: SIGINT");
