@@ -115,7 +115,7 @@ function mutate(r: ReturnType<typeof rng>, packet: string): string {
 
 /** Frames a body as gdb would, escaping the bytes that must be; any byte value may be inside. */
 function frame(body: string, badChecksum = false): Uint8Array {
-  const bytes = escapeBinary(Buffer.from(body, "latin1"));
+  const bytes = escapeBinary(asciiBytes(body));
   const cs = (checksum(bytes) + (badChecksum ? 1 + (bytes.length % 255) : 0)) & 0xff;
   const out = new Uint8Array(bytes.length + 4);
   out[0] = 0x24;
