@@ -72,6 +72,16 @@ export class RspLink {
     this.unacked = null;
   }
 
+  /**
+   * Back to ack mode, for a new debugger that starts talking on a line whose previous debugger
+   * had turned acks off and vanished. Acknowledges the packet just received, which went unacked.
+   */
+  leaveNoAckMode(): void {
+    if (!this.noAckMode) return;
+    this.noAckMode = false;
+    this.write(ACK_BYTES);
+  }
+
   /** Frames and sends a packet body; in ack mode it is kept until acknowledged. */
   send(body: Uint8Array | string): void {
     const frame = framePacket(body, { runLength: this.runLength });

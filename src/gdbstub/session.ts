@@ -48,6 +48,13 @@ export interface SessionOptions {
   lineBytesPerSecond?: number;
   /** Run-length encode replies. @default false */
   runLength?: boolean;
+  /**
+   * The session outlives debuggers (a serial line, where a debugger leaving is invisible):
+   * after a detach, the next packet attaches again, and a qSupported in the middle of a
+   * session means the previous debugger vanished, so its breakpoints go and a fresh session
+   * starts. Off for sockets, where each connection has its own session. @default false
+   */
+  reattach?: boolean;
 }
 
 type RunState =
@@ -70,7 +77,9 @@ export class GdbSession implements StubState {
 
   private readonly link: RspLink;
   private readonly hangUp: () => void;
-  private readonly unsubscribe: () => void;
+  private readonly reattach: boolean;
+  private unsubscribe: () => void = () => {};
+  private negotiated = false;
   private runState: RunState = "attaching";
   private lastStop: { vcpu: VcpuRef; reason: StopReason; signal: number } | null = null;
   private requestedSignal = SIGTRAP;
@@ -90,10 +99,32 @@ export class GdbSession implements StubState {
       maxPacketSize: this.packetSize + 64,
       runLength: options.runLength ?? false,
     });
+    this.reattach = options.reattach ?? false;
+    this.attach();
+  }
+
+  private attach(): void {
+    this.runState = "attaching";
+    this.lastStop = null;
+    this.requestedSignal = SIGTRAP;
+    this.stopReplyOwed = false;
+    this.negotiated = false;
+    this.generalThread = null;
+    this.continueThread = { pid: null, tid: 0 };
+    this.space = "virtual";
+    this.detachedPids.clear();
     this.unsubscribe = this.target.onEvent((e) => this.onTargetEvent(e));
     log("debugger attached: stopping the host");
     this.target.attach();
     this.target.requestStop();
+  }
+
+  /** A new debugger said qSupported while the old one never detached: start over. */
+  private restart(): void {
+    log("a new debugger on the line: dropping the previous session");
+    this.link.leaveNoAckMode();
+    this.detachAll(false);
+    this.attach();
   }
 
   /** True until the debugger detached or the connection closed. */
@@ -103,7 +134,7 @@ export class GdbSession implements StubState {
 
   /** Bytes from gdb. */
   receive(chunk: Uint8Array): void {
-    if (this.runState === "detached") return;
+    if (this.runState === "detached" && !this.reattach) return;
     this.link.receive(chunk);
   }
 
@@ -169,6 +200,13 @@ export class GdbSession implements StubState {
     switch (event.kind) {
       case "packet": {
         const packet = Buffer.from(event.data).toString("latin1");
+        const hello = packet.startsWith("qSupported");
+        if (this.runState === "detached") {
+          this.link.leaveNoAckMode();
+          this.attach();
+        }
+        else if (hello && this.negotiated && this.reattach) this.restart();
+        if (hello) this.negotiated = true;
         const reply = dispatch(packet, this);
         if (reply !== NO_REPLY) this.send(reply);
         const after = this.afterReply;
@@ -177,7 +215,7 @@ export class GdbSession implements StubState {
         return;
       }
       case "rejected":
-        this.send("E01");
+        if (this.runState !== "detached") this.send("E01");
         return;
       case "interrupt":
         if (this.runState === "running") {
@@ -241,12 +279,12 @@ export class GdbSession implements StubState {
     if (this.liveVcpus().length === 0) this.detachAll();
   }
 
-  private detachAll(): void {
+  private detachAll(hangUp = true): void {
     this.removeBreakpoints(null);
     this.runState = "detached";
     this.unsubscribe();
     log("debugger detached: resuming the host");
     this.target.detach();
-    this.hangUp();
+    if (hangUp) this.hangUp();
   }
 }

@@ -335,3 +335,35 @@ describe("session life cycle", () => {
     expect(c.wire.every((b) => b < 0x80)).toBe(true);
   });
 });
+
+describe("session on a line that outlives debuggers (reattach)", () => {
+  it("attaches again on the next packet after a detach, but not on a stray ack", async () => {
+    const c = await SessionClient.attached({ reattach: true });
+    expect(c.one("D")).toBe("OK");
+    expect(c.target.isRunning).toBe(true);
+    c.sendRaw("+");
+    expect(c.target.attachedCount).toBe(1);
+    c.one("qSupported:multiprocess+");
+    expect(c.target.attachedCount).toBe(2);
+    const n = c.replies.length;
+    c.ask("?");
+    expect((await c.waitReplies(n))[0]).toMatch(/^T05thread:/);
+    expect(c.target.isRunning).toBe(false);
+  });
+
+  it("a qSupported mid-session drops the vanished debugger's breakpoints and no-ack mode", async () => {
+    const c = await SessionClient.attached({ reattach: true });
+    c.one("Z0,100010,1");
+    expect(c.one("QStartNoAckMode")).toBe("OK");
+    const acks = c.acks;
+    c.one("qC");
+    expect(c.acks).toBe(acks);
+    c.one("qSupported:multiprocess+");
+    expect(c.acks).toBe(acks + 1);
+    expect(c.target.breakpoints).toEqual([]);
+    expect(c.target.detachCount).toBe(1);
+    expect(c.target.attachedCount).toBe(2);
+    c.one("qC");
+    expect(c.acks).toBe(acks + 2);
+  });
+});
