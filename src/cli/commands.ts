@@ -9,4 +9,8 @@ export interface Command {
   load(): Promise<CommandModule>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  run: { summary: "run both computers in one process: splitter on :4444 (gdb) and :4445 (console)", load: () => import("./run.js") },
+  mux: { summary: "run the serial splitter alone against a line served by another process", load: () => import("./mux.js") },
+  console: { summary: "attach this terminal (raw) to the console port", load: () => import("./console.js") },
+};

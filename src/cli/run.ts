@@ -1,0 +1,45 @@
+// `minix-on-xen run` (what `npm start` runs): both computers in one process. An in-process
+// serial cable joins the testing computer (attached through startTestingComputer) to the
+// splitter, which serves the debugger on :4444 and the console on :4445.
+import createDebug from "debug";
+import { createSerialPair } from "../emu/serial/index.js";
+import { MuxServer } from "../serial-mux/index.js";
+import { parseCommandArgs } from "./args.js";
+import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, stopSummary, untilStopSignal } from "./mux-flags.js";
+import { startTestingComputer } from "./testing-computer.js";
+
+const log = createDebug("mux");
+
+const help = `Usage: minix-on-xen run [options]
+
+Runs the testing computer and the development computer in one process, joined by an
+in-process serial line, and serves the debugger and the console on TCP.
+
+${MUX_FLAGS_HELP}
+  -h, --help            this text
+
+Prints "gdb: HOST:PORT" and "console: HOST:PORT", then runs until SIGINT or SIGTERM.
+Then: nc localhost 4445 (or minix-on-xen console), gdb -ex "target remote :4444".`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommandArgs(argv, muxFlagSpec, help);
+  if (parsed === null) return 0;
+  const flags = readMuxFlags(parsed.values);
+  const pair = createSerialPair({ baud: flags.baud });
+  const mux = await MuxServer.start({
+    line: pair.development,
+    host: flags.host,
+    gdbPort: flags.gdbPort,
+    consolePort: flags.consolePort,
+  });
+  const testing = await startTestingComputer(pair.testing, { baud: flags.baud });
+  console.log(`gdb: ${mux.host}:${mux.gdbPort}`);
+  console.log(`console: ${mux.host}:${mux.consolePort}`);
+  const sig = await untilStopSignal();
+  log("%s: stopping; stats %o", sig, mux.stats);
+  await testing.stop();
+  await mux.close();
+  console.error(stopSummary(mux.stats, pair.development.stats));
+  await Promise.all([pair.testing.close(), pair.development.close()]);
+  return 0;
+}
