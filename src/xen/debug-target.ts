@@ -262,6 +262,16 @@ export class XenDebugTarget implements DebugTarget {
         run: () => `${h.isStopped ? "stopped" : "running"} time=${h.clock.nowNs()}ns mode=${h.clock.mode} hypercalls=${h.entries.hypercalls} exceptions=${h.entries.exceptions} upcalls=${h.core.counters.upcalls} free-frames=${h.core.pool.freeCount}`,
       },
       {
+        name: "debugkey",
+        usage: "DOM",
+        summary: "raise VIRQ_DEBUG in a domain (Xen's debug key)",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          h.raiseDebugVirq(d);
+          return `VIRQ_DEBUG sent to domain ${d.id}`;
+        },
+      },
+      {
         name: "pause",
         usage: "DOM",
         summary: "pause a domain (as xm pause)",

@@ -4,7 +4,7 @@
 // the CPU for a bounded slice, then handle what stopped it (hypercall, exception, budget).
 import createDebug from "debug";
 import {
-  DOMID_SELF, EVTCHNSTAT_closed, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_TIMER,
+  DOMID_SELF, EVTCHNSTAT_closed, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
   VMASST_TYPE_writable_pagetables, XEN_VERSION,
 } from "./abi.js";
 import { BufferConsole, type ConsoleSink } from "./console-sink.js";
@@ -246,6 +246,11 @@ export class XenHost {
     this.core.destroyDomain(d);
     this.xenLog(`Domain ${d.id} destroyed`);
     for (const fn of this.destroyListeners) fn(d.id);
+  }
+
+  /** Xen's debug key: asks the guest to dump its state (VIRQ_DEBUG). */
+  raiseDebugVirq(d: Domain): void {
+    sendVirq(this.core, d, VIRQ_DEBUG);
   }
 
   // ---- Event channels with the native dom0 -----------------------------------------------------
