@@ -112,6 +112,24 @@ describe("minix-on-xen run", () => {
   }, 30_000);
 });
 
+describe("minix-on-xen run flags", () => {
+  it("boots the configs, memory and control socket it is given", async () => {
+    const dir = tempDir();
+    const sock = join(dir, "ctl.sock");
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--memory", "32", "--config", tinyConfig(dir, "t1"), "--control", sock]));
+    await muxPorts(run);
+    expect((await xm(sock, "list")).out).toMatch(/^t1\s+1\s+4\s+/m);
+    expect((await xm(sock, "dmesg")).out).toContain("(XEN) Physical RAM: 32MB");
+  }, 30_000);
+
+  it("refuses a bad --time with one clear line", async () => {
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--time", "fast"]));
+    await until(() => run.exited, "run to exit");
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('Cannot use --time "fast": expected interactive, deterministic, realtime\n');
+  });
+});
+
 describe("minix-on-xen host and mux in two processes", () => {
   it("carries the console over a Unix socket and answers xm create/list/pause/destroy/dmesg", async () => {
     const dir = tempDir();
