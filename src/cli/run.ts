@@ -41,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     memoryMiB: hostFlags.memoryMiB,
     timeMode: hostFlags.timeMode,
     controlPath: hostFlags.controlPath,
+    inputScript: hostFlags.inputScript,
     // Only an explicit --control must be had; the default socket may belong to another host.
     controlOptional: parsed.values.control === undefined,
   });

@@ -14,7 +14,7 @@ describe("readHostFlags()", () => {
 
   it("takes repeated configs, --no-domain, memory, time and control", () => {
     expect(readHostFlags({ config: ["a.cfg", "b.cfg"], memory: "128", time: "deterministic", control: "/x.sock" })).toEqual({
-      configs: ["a.cfg", "b.cfg"], memoryMiB: 128, timeMode: "deterministic", controlPath: "/x.sock",
+      configs: ["a.cfg", "b.cfg"], memoryMiB: 128, timeMode: "deterministic", controlPath: "/x.sock", inputScript: undefined,
     });
     expect(readHostFlags({ "no-domain": true }).configs).toEqual([]);
   });
