@@ -10,6 +10,8 @@ import { GDT_VIRT_START, LDT_VIRT_START } from "./layout.js";
 import { readDescriptor } from "./segments.js";
 import type { GuestCpuPort, RunOutcome, RunStop } from "./vcpu-port.js";
 
+/** Selector of GDT entry 265, where Xen 2.0 puts CPU 0's LDT descriptor. */
+const XEN_LDT_SELECTOR = 265 << 3;
 const CR0_PE = 1;
 const CR0_TS = 1 << 3;
 const CR0_ET = 1 << 4;
@@ -50,7 +52,8 @@ export class CpuPort implements GuestCpuPort {
     c.gdtrBase = GDT_VIRT_START | 0;
     c.gdtrLimit = v.gdtEntries * 8 - 1;
     const l = c.ldtr;
-    l.selector = 0;
+    // Xen keeps the LDT descriptor in its reserved GDT slot __LDT(0) = 265.
+    l.selector = v.ldtEntries > 0 ? XEN_LDT_SELECTOR : 0;
     l.base = LDT_VIRT_START;
     l.limit = v.ldtEntries > 0 ? v.ldtEntries * 8 - 1 : 0;
     l.access = v.ldtEntries > 0 ? 0x82 : 0;

@@ -139,6 +139,7 @@ export function mapLdtShadowPage(x: XenCore, as: AddressSpace, d: Domain, faultV
   if (!getPageType(x, d, mfn, PGT_ldt_page)) return false;
   x.frames.refs[mfn]++;
   v.ldtShadow[index] = mfn;
+  x.counters.ldtShadowMaps++;
   x.mem.write32(d.perdomainL1Mfn * 4096 + (LDT_PTE_INDEX + index) * 4, (mfn * 4096) | XEN_PTE);
   x.tlb?.invlpg(LDT_VIRT_START + index * 4096);
   return true;

@@ -73,7 +73,9 @@ export class XenHost {
   private running = false;
   private kickResolve: (() => void) | null = null;
   /** Counts of Xen entries per kind, for tests and benchmarks. */
-  readonly entries = { hypercalls: 0, exceptions: 0, upcalls: 0 };
+  readonly entries = { hypercalls: 0, exceptions: 0 };
+  /** Exceptions and software interrupts reflected, by vector. */
+  readonly vectors = new Map<number, number>();
 
   constructor(options: XenHostOptions = {}) {
     this.core = new XenCore(options);
@@ -81,7 +83,10 @@ export class XenHost {
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
     this.core.wake = (d) => {
-      d.blocked = false;
+      if (d.blocked) {
+        d.blocked = false;
+        this.sched.wakeUp(d);
+      }
       this.kick();
     };
     this.core.crash = (d, why) => this.crashDomain(d, why);
@@ -199,6 +204,7 @@ export class XenHost {
   /** A fatal guest error: the domain stops as crashed; the host carries on. */
   crashDomain(d: Domain, why: string): void {
     if (d.crashed) return;
+    this.core.counters.crashes++;
     d.crashWhy = why;
     this.xenLog(`Domain ${d.id} (${d.name}) crashed: ${why}`);
     d.crashed = true;
@@ -319,6 +325,8 @@ export class XenHost {
       return;
     }
     this.entries.exceptions++;
+    this.vectors.set(e.vector, (this.vectors.get(e.vector) ?? 0) + 1);
+    log("d%d exception %d err %d at %s cr2 %s", d.id, e.vector, e.errorCode, r.eip.toString(16), (e.cr2 >>> 0).toString(16));
     if (e.vector === 14 && !e.softwareInt) {
       const off = (e.cr2 >>> 0) - LDT_VIRT_START;
       if (off >= 0 && off < 0x10000 && mapLdtShadowPage(this.core, as, d, e.cr2)) return; // retry the access

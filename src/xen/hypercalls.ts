@@ -27,17 +27,23 @@ import { doFpuTaskswitch, doSetCallbacks, doSetFastTrap, doSetTrapTable, doStack
 
 const log = createDebug("xen:hypercall");
 
-/** Counts per hypercall number and result, for tests and `xm dmesg`-style statistics. */
+/** Counts per domain, hypercall number and result, for tests, benchmarks and statistics. */
 export class HypercallStats {
+  /** Key "domid:nr:rc" (rc is "ok" for results >= 0). */
   readonly calls = new Map<string, number>();
-  note(nr: number, rc: number): void {
-    const key = `${nr}:${rc < 0 ? rc : "ok"}`;
+  note(domid: number, nr: number, rc: number): void {
+    const key = `${domid}:${nr}:${rc < 0 ? rc : "ok"}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
-  count(nr: number, rc?: number | "ok"): number {
-    if (rc !== undefined) return this.calls.get(`${nr}:${rc}`) ?? 0;
+  /** Calls of `nr` (with result `rc` if given) by the domains in `domids` (all if omitted). */
+  count(nr: number, rc?: number | "ok", domids?: ReadonlySet<number>): number {
     let n = 0;
-    for (const [k, v] of this.calls) if (k.startsWith(`${nr}:`)) n += v;
+    for (const [k, v] of this.calls) {
+      const [dom, knr, krc] = k.split(":");
+      if (Number(knr) !== nr || (rc !== undefined && krc !== String(rc))) continue;
+      if (domids && !domids.has(Number(dom))) continue;
+      n += v;
+    }
     return n;
   }
 }
@@ -180,7 +186,7 @@ export function hypercall(h: XenHost, d: Domain, eax: number, ebx: number, ecx: 
     case __HYPERVISOR_switch_vm86: rc = -ENOSYS; break; // no vm86 frames in this model
     default: rc = -ENOSYS;
   }
-  h.stats.note(nr, rc);
+  h.stats.note(d.id, nr, rc);
   if (rc < 0) log("d%d hypercall %d -> %d", d.id, nr, rc);
   return rc;
 }

@@ -10,12 +10,22 @@ export const TICK_NS = 10_000_000;
 
 export class Scheduler {
   private order: Domain[] = [];
-  private cursor = 0;
+  /** Index of the domain that ran last (-1: none yet), so the first pick is the first added. */
+  private cursor = -1;
   current: Domain | null = null;
   /** When the current domain's slice ends (system time ns). */
   sliceEndNs = 0;
   /** Set by sched_op(yield) or block: end the current slice at the next stop. */
   yieldRequested = false;
+  /** A domain woken by an event: it runs next, as BVT's warp let a woken domain in at once. */
+  private woken: Domain | null = null;
+
+  /** An event made `d` runnable: end the current slice and run `d` next. */
+  wakeUp(d: Domain): void {
+    if (d === this.current) return;
+    this.woken = d;
+    this.yieldRequested = true;
+  }
 
   add(d: Domain): void {
     if (!this.order.includes(d)) this.order.push(d);
@@ -41,6 +51,14 @@ export class Scheduler {
     const cur = this.current;
     if (cur && cur.canRun && !this.yieldRequested && nowNs < this.sliceEndNs) return { domain: cur, switched: false };
     this.yieldRequested = false;
+    const w = this.woken;
+    this.woken = null;
+    if (w && w.canRun && this.order.includes(w)) {
+      this.cursor = this.order.indexOf(w);
+      this.current = w;
+      this.sliceEndNs = nowNs + SLICE_NS;
+      return { domain: w, switched: w !== cur };
+    }
     const n = this.order.length;
     for (let k = 1; k <= n; k++) {
       const d = this.order[(this.cursor + k) % n];

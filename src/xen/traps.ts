@@ -130,6 +130,7 @@ export function bounceTo(x: XenCore, as: AddressSpace, d: Domain, cs: number, ei
     x.crash(d, `cannot write the ${what} bounce frame at ${ss.toString(16)}:${(esp >>> 0).toString(16)}`);
     return false;
   }
+  x.counters.bounces++;
   r.seg[S_SS] = ss;
   r.gpr[R_ESP] = newEsp | 0;
   r.seg[S_CS] = cs;
@@ -221,6 +222,7 @@ export function checkSegmentsOnReturn(x: XenCore, as: AddressSpace, d: Domain): 
     x.crash(d, "bad data segment on return and no failsafe callback");
     return false;
   }
+  x.counters.failsafe++;
   return bounceTo(x, as, d, v.failsafeCs, v.failsafeEip, { below }, "failsafe");
 }
 
@@ -233,6 +235,7 @@ export function deliverUpcallIfPending(x: XenCore, as: AddressSpace, d: Domain):
     x.crash(d, "events unmasked with no event callback");
     return false;
   }
+  x.counters.upcalls++;
   return bounceTo(x, as, d, v.eventCs, v.eventEip, { maskEvents: true }, "event");
 }
 

@@ -121,8 +121,8 @@ guest_main(start_info_t *si)
 	arm_timer();
 	con_puts("hello: ready\n");
 	for (;;) {
-		unsigned n = ring_read(buf, sizeof buf);
-		if (n > 0)
+		unsigned n;
+		while ((n = ring_read(buf, sizeof buf)) > 0)
 			ring_write(buf, n);
 		if (!said_ticks && ticks >= 5) {
 			said_ticks = 1;

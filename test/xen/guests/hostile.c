@@ -45,11 +45,12 @@ arg(void)
 	}
 }
 
+/* Randomises the first 64 bytes of the scratch page (every struct a hypercall reads). */
 static void
 fill_scratch(void)
 {
 	unsigned i;
-	for (i = 0; i < sizeof scratch; i += 4)
+	for (i = 0; i < 64; i += 4)
 		*(xen_u32 *)(scratch + i) = arg();
 }
 
@@ -219,6 +220,9 @@ guest_main(start_info_t *si)
 			random_fault();
 		else if ((round & 63) == 0)
 			failsafe_round();
+		else if (round > 20000 && (rnd() & 1023) == 0)
+			/* A fault with the stack pointing at nothing: Xen cannot bounce it and crashes us. */
+			__asm__ volatile("movl $0x1000, %%esp\n\tud2" ::: "memory");
 		else
 			HYPERVISOR_xen_version(0);
 		round++;

@@ -119,11 +119,13 @@ ring_read(char *buf, unsigned max)
 {
 	unsigned got = 0;
 	int answered = 0;
-	while (rx_cons != ctrl->rx_req_prod && got < max) {
+	while (rx_cons != ctrl->rx_req_prod) {
 		volatile control_msg_t *m = &ctrl->rx_ring[rx_cons % CONTROL_RING_SIZE];
+		if (m->type == CMSG_CONSOLE && m->length > max - got)
+			break;  /* no room for the whole message: leave it for the next call */
 		if (m->type == CMSG_CONSOLE) {
 			unsigned i;
-			for (i = 0; i < m->length && got < max; i++)
+			for (i = 0; i < m->length; i++)
 				buf[got++] = m->msg[i];
 		}
 		m->length = 0;

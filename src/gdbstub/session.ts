@@ -1,0 +1,290 @@
+// One debugger connection: ties the acknowledged link, the command table and the debug
+// target to a byte sink (the serial-line end or a socket). It owns the life cycle of issue 5:
+// attaching stops the whole host, detach and `k` remove breakpoints and resume it, and a
+// connection that drops without detaching counts as a detach. All-stop only.
+import createDebug from "debug";
+import { NO_REPLY, dispatch, type HandlerResult, type StubState } from "./commands.js";
+import { textToHex } from "./hex.js";
+import { RspLink, type LinkEvent } from "./link.js";
+import { SIGINT, SIGTRAP, formatExitReply, formatStopReply, stopSignal } from "./stop-reply.js";
+import { pidOf, type ThreadSelector } from "./thread-id.js";
+import type {
+  AddressSpace,
+  Breakpoint,
+  DebugTarget,
+  MonitorContext,
+  ResumeRequest,
+  StopReason,
+  TargetEvent,
+  VcpuInfo,
+  VcpuRef,
+} from "./target.js";
+
+const log = createDebug("gdbstub");
+
+/** PacketSize offered on an unpaced line: large, since gdb's own decoding is then the limit. */
+export const UNPACED_PACKET_SIZE = 0x20000;
+const MIN_PACKET_SIZE = 0x200;
+
+/**
+ * The PacketSize to advertise: with a paced line, small enough that the largest reply (a
+ * memory read, about PacketSize bytes on the wire) takes at most one second, well inside gdb's
+ * 2 s remote timeout.
+ */
+export function choosePacketSize(lineBytesPerSecond?: number): number {
+  if (lineBytesPerSecond === undefined) return UNPACED_PACKET_SIZE;
+  return Math.max(MIN_PACKET_SIZE, Math.min(UNPACED_PACKET_SIZE, Math.floor(lineBytesPerSecond)));
+}
+
+export interface SessionOptions {
+  target: DebugTarget;
+  /** Sends bytes to gdb. Everything written is 7-bit clean. */
+  write(bytes: Uint8Array): void;
+  /** Asks the transport to hang up (after `k` or a full detach). */
+  hangUp?(): void;
+  /** The transport cannot lose or corrupt bytes (TCP, an unpaced in-process line). */
+  lossless: boolean;
+  /** Line speed when paced (baud / 10 for 8N1); undefined when unpaced. */
+  lineBytesPerSecond?: number;
+  /** Run-length encode replies. @default false */
+  runLength?: boolean;
+  /**
+   * The session outlives debuggers (a serial line, where a debugger leaving is invisible):
+   * after a detach, the next packet attaches again, and a qSupported in the middle of a
+   * session means the previous debugger vanished, so its breakpoints go and a fresh session
+   * starts. Off for sockets, where each connection has its own session. @default false
+   */
+  reattach?: boolean;
+}
+
+type RunState =
+  /** Waiting for the stop that attaching asked for. */
+  | "attaching"
+  | "stopped"
+  /** Resumed; gdb waits for a stop reply. */
+  | "running"
+  | "detached";
+
+export class GdbSession implements StubState {
+  readonly target: DebugTarget;
+  readonly packetSize: number;
+  readonly lossless: boolean;
+  gdbFeatures = { multiprocess: false, swbreak: false, hwbreak: false };
+  generalThread: VcpuRef | null = null;
+  continueThread: ThreadSelector = { pid: null, tid: 0 };
+  space: AddressSpace = "virtual";
+  readonly breakpoints: Breakpoint[] = [];
+
+  private readonly link: RspLink;
+  private readonly hangUp: () => void;
+  private readonly reattach: boolean;
+  private unsubscribe: () => void = () => {};
+  private negotiated = false;
+  private runState: RunState = "attaching";
+  private lastStop: { vcpu: VcpuRef; reason: StopReason; signal: number } | null = null;
+  private requestedSignal = SIGTRAP;
+  private stopReplyOwed = false;
+  private readonly detachedPids = new Set<number>();
+  private afterReply: Array<() => void> = [];
+
+  constructor(options: SessionOptions) {
+    this.target = options.target;
+    this.lossless = options.lossless;
+    this.packetSize = choosePacketSize(options.lineBytesPerSecond);
+    this.hangUp = options.hangUp ?? (() => {});
+    this.link = new RspLink({
+      write: options.write,
+      onEvent: (e) => this.onLinkEvent(e),
+      // gdb keeps its packets within PacketSize; a little slack for the header it counts differently.
+      maxPacketSize: this.packetSize + 64,
+      runLength: options.runLength ?? false,
+    });
+    this.reattach = options.reattach ?? false;
+    this.attach();
+  }
+
+  private attach(): void {
+    this.runState = "attaching";
+    this.lastStop = null;
+    this.requestedSignal = SIGTRAP;
+    this.stopReplyOwed = false;
+    this.negotiated = false;
+    this.generalThread = null;
+    this.continueThread = { pid: null, tid: 0 };
+    this.space = "virtual";
+    this.detachedPids.clear();
+    this.unsubscribe = this.target.onEvent((e) => this.onTargetEvent(e));
+    log("debugger attached: stopping the host");
+    this.target.attach();
+    this.target.requestStop();
+  }
+
+  /** A new debugger said qSupported while the old one never detached: start over. */
+  private restart(): void {
+    log("a new debugger on the line: dropping the previous session");
+    this.link.leaveNoAckMode();
+    this.detachAll(false);
+    this.attach();
+  }
+
+  /** True until the debugger detached or the connection closed. */
+  get attached(): boolean {
+    return this.runState !== "detached";
+  }
+
+  /** Bytes from gdb. */
+  receive(chunk: Uint8Array): void {
+    if (this.runState === "detached" && !this.reattach) return;
+    this.link.receive(chunk);
+  }
+
+  /** The connection dropped: a detach without the goodbye. */
+  disconnected(): void {
+    if (this.runState === "detached") return;
+    log("connection dropped: detaching");
+    this.detachAll();
+  }
+
+  // ---- StubState ----
+
+  liveVcpus(): VcpuInfo[] {
+    const all = this.target.vcpus().filter((v) => !this.detachedPids.has(pidOf(v.ref.domain)));
+    const last = this.lastStop?.vcpu;
+    if (last === undefined) return all;
+    const first = all.filter((v) => v.ref.domain === last.domain && v.ref.vcpu === last.vcpu);
+    return [...first, ...all.filter((v) => !first.includes(v))];
+  }
+
+  currentStopReply(): HandlerResult {
+    if (this.lastStop === null) {
+      this.stopReplyOwed = true;
+      return NO_REPLY;
+    }
+    return this.stopReply(this.lastStop.vcpu, this.lastStop.reason, this.lastStop.signal);
+  }
+
+  resume(request: ResumeRequest): void {
+    this.runState = "running";
+    this.stopReplyOwed = true;
+    this.requestedSignal = SIGINT;
+    this.target.resume(request);
+  }
+
+  console(text: string): void {
+    // Each O packet carries at most half a packet of text (it is hex-encoded).
+    const step = Math.max(1, Math.floor((this.packetSize - 8) / 2));
+    for (let i = 0; i < text.length; i += step) this.link.send(`O${textToHex(text.slice(i, i + step))}`);
+  }
+
+  requestNoAck(): void {
+    this.afterReply.push(() => this.link.enterNoAckMode());
+  }
+
+  requestDetach(pid: number | null): void {
+    this.afterReply.push(() => {
+      if (pid === null) {
+        this.detachAll();
+        return;
+      }
+      this.detachPid(pid);
+    });
+  }
+
+  monitorContext(): MonitorContext {
+    return { vcpu: this.generalThread ?? this.lastStop?.vcpu ?? null, space: this.space };
+  }
+
+  // ---- internals ----
+
+  private onLinkEvent(event: LinkEvent): void {
+    switch (event.kind) {
+      case "packet": {
+        const packet = Buffer.from(event.data).toString("latin1");
+        const hello = packet.startsWith("qSupported");
+        if (this.runState === "detached") {
+          this.link.leaveNoAckMode();
+          this.attach();
+        }
+        else if (hello && this.negotiated && this.reattach) this.restart();
+        if (hello) this.negotiated = true;
+        const reply = dispatch(packet, this);
+        if (reply !== NO_REPLY) this.send(reply);
+        const after = this.afterReply;
+        this.afterReply = [];
+        for (const fn of after) fn();
+        return;
+      }
+      case "rejected":
+        if (this.runState !== "detached") this.send("E01");
+        return;
+      case "interrupt":
+        if (this.runState === "running") {
+          log("Ctrl-C: stopping the host");
+          this.requestedSignal = SIGINT;
+          this.target.requestStop();
+        }
+        return;
+      case "error":
+        log("%s", event.message);
+        return;
+    }
+  }
+
+  private send(body: string): void {
+    if (this.runState === "detached") return;
+    this.link.send(body);
+  }
+
+  private onTargetEvent(event: TargetEvent): void {
+    if (this.runState === "detached") return;
+    if (event.kind === "exited") {
+      log("domain %d exited with %d", event.domain, event.status);
+      if (this.stopReplyOwed) {
+        this.stopReplyOwed = false;
+        this.send(formatExitReply(event.domain, event.status));
+      }
+      this.runState = "stopped";
+      if (this.lastStop?.vcpu.domain === event.domain) this.lastStop = null;
+      return;
+    }
+    const signal = stopSignal(event.reason, this.requestedSignal);
+    this.lastStop = { vcpu: event.vcpu, reason: event.reason, signal };
+    this.generalThread = event.vcpu;
+    this.runState = "stopped";
+    if (!this.stopReplyOwed) return;
+    this.stopReplyOwed = false;
+    if (event.reason.kind === "crash") {
+      this.console(`domain ${event.vcpu.domain} crashed: ${event.reason.description}\n`);
+    }
+    this.send(this.stopReply(event.vcpu, event.reason, signal));
+  }
+
+  private stopReply(vcpu: VcpuRef, reason: StopReason, signal: number): string {
+    return formatStopReply(vcpu, reason, signal, this.target.readRegisters(vcpu), this.gdbFeatures);
+  }
+
+  private removeBreakpoints(domain: number | null): void {
+    for (let i = this.breakpoints.length - 1; i >= 0; i--) {
+      const bp = this.breakpoints[i];
+      if (domain !== null && bp.domain !== domain) continue;
+      this.target.removeBreakpoint(bp);
+      this.breakpoints.splice(i, 1);
+    }
+  }
+
+  private detachPid(pid: number): void {
+    this.removeBreakpoints(pid - 1);
+    this.detachedPids.add(pid);
+    log("domain %d detached", pid - 1);
+    if (this.liveVcpus().length === 0) this.detachAll();
+  }
+
+  private detachAll(hangUp = true): void {
+    this.removeBreakpoints(null);
+    this.runState = "detached";
+    this.unsubscribe();
+    log("debugger detached: resuming the host");
+    this.target.detach();
+    if (hangUp) this.hangUp();
+  }
+}
