@@ -81,6 +81,7 @@ async function echoWhileSpinning(rounds = 40) {
     rtts.push(performance.now() - t0);
   }
   await m.stop();
+  if (process.env.BENCH_VERBOSE) console.log(rtts.map((r) => r.toFixed(1)).join(" "));
   rtts.sort((a, b) => a - b);
   const q = (p: number) => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))];
   return { rounds, medianMs: q(0.5), p95Ms: q(0.95), maxMs: rtts[rtts.length - 1] };
