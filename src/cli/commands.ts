@@ -15,4 +15,5 @@ export const commands: Record<string, Command> = {
   console: { summary: "attach this terminal (raw) to the console port", load: () => import("./console.js") },
   host: { summary: "run the testing computer alone, its serial line on a socket or tty", load: () => import("./host.js") },
   xm: { summary: "manage domains on a running host (create, list, console, ...)", load: () => import("./xm.js") },
+  mkimage: { summary: "pack MINIX programs into a boot image", load: () => import("./mkimage.js") },
 };
