@@ -251,6 +251,7 @@ export class SerialConsole {
   private setFocus(f: ConsoleFocus): void {
     this.focus = f;
     const after = f.kind === "xen" ? this.first() : this.nextAfter(f.domid);
-    this.printk(`*** Serial input -> ${this.label(f)} (type 'CTRL-a' three times to switch input to ${this.label(after)}).\n`);
+    const same = after.kind === f.kind && (after.kind === "xen" || (f.kind === "domain" && after.domid === f.domid));
+    this.printk(`*** Serial input -> ${this.label(f)}${same ? "" : ` (type 'CTRL-a' three times to switch input to ${this.label(after)})`}.\n`);
   }
 }

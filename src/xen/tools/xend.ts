@@ -271,9 +271,15 @@ export class Xend {
     const r = this.domains.get(d.id);
     if (r === undefined) return;
     const why = SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
-    this.console.printk(`Domain ${d.id} (${r.info.name}) ${reason === SHUTDOWN_crash ? "crashed" : `shut down: ${why}`}`);
+    // Xen has logged the exit. A domain that shut down is cleaned up at once, as xend without a
+    // restart policy did; a crashed one stays (listed as crashed, its memory intact for the
+    // debugger) until `xm destroy`.
+    if (reason === SHUTDOWN_crash) {
+      this.console.removeDomain(d.id);
+      for (const l of this.exitListeners) l(d.id, why);
+      return;
+    }
     this.forget(r, why);
-    // xend cleaned up after a domain that stopped; we have no restart policy.
     this.hv.destroyDomain(d);
   }
 

@@ -130,15 +130,23 @@ describe("Xend lifecycle", () => {
     host.shutdownDomain(d, SHUTDOWN_poweroff);
     expect(exits).toEqual(["poweroff"]);
     expect(xend.list()).toEqual([]);
-    expect(text()).toContain("(XEN) Domain 1 (one) shut down: poweroff");
+    expect(text()).toContain("(XEN) Domain 1 shutdown: poweroff");
   });
 
-  it("takes a crashed domain away and gives input focus back to Xen", () => {
-    const { xend, console, host, create, domain } = makeRig();
+  it("keeps a crashed domain listed for inspection until destroyed, and gives input focus back to Xen", () => {
+    const { xend, console, host, text, create, domain } = makeRig();
     create("one");
+    const exits: string[] = [];
+    xend.attachConsole("one", () => undefined, (why) => exits.push(why));
+    const free = host.core.pool.freeCount;
     host.crashDomain(domain(1), "test");
-    expect(xend.list()).toEqual([]);
+    expect(xend.list()).toMatchObject([{ id: 1, name: "one", state: "crashed" }]);
+    expect(exits).toEqual(["crash"]);
     expect(console.getFocus()).toEqual({ kind: "xen" });
+    expect(text()).toContain("(XEN) *** Serial input -> Xen.\n");
+    xend.destroy("one");
+    expect(xend.list()).toEqual([]);
+    expect(host.core.pool.freeCount).toBeGreaterThan(free);
   });
 
   it("answers Xen's 'q' key with the domain list", () => {
