@@ -147,12 +147,13 @@ describe("minix-on-xen host and mux in two processes", () => {
 
     const list = await xm(sock, "list");
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^tiny\s+1\s+4\s+(runnable|blocked)\s+linux/m);
+    expect(list.out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d$/m);
+    expect((await xm(sock, "list", "-l")).out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d\s+linux\s+\/.*tiny-kernel$/m);
 
     const created = await xm(sock, "create", tinyConfig(dir, "second"), "memory=5");
     expect(created).toMatchObject({ code: 0, out: "Started domain second (id=2)\n" });
     expect((await xm(sock, "pause", "second")).out).toBe("Domain second (id=2) paused\n");
-    expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+paused/m);
+    expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+0\s+--p--/m);
     expect((await xm(sock, "destroy", "2")).out).toBe("Destroyed domain second (id=2)\n");
     const dmesg = await xm(sock, "dmesg");
     expect(dmesg.out).toContain("(XEN) Domain 2 destroyed");

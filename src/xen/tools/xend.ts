@@ -15,6 +15,7 @@ import {
   SHUTDOWN_suspend,
 } from "../abi.js";
 import type { SerialConsole } from "../console.js";
+import { NS_PER_INSTRUCTION } from "../time.js";
 import type { BuildResult } from "./builder.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
@@ -36,6 +37,8 @@ export interface HypervisorDomain {
   /** MFN of the shared_info page. */
   readonly sharedInfoMfn: number;
   readonly runState: string;
+  /** Instructions the domain has executed (its CPU time in the host's virtual time). */
+  readonly cpuTimeInstr: number;
 }
 
 /** The part of the hypervisor's host object xend drives (XenHost, src/xen/host.ts). */
@@ -67,12 +70,14 @@ export interface DomainInfo {
   name: string;
   memoryMiB: number;
   state: string;
+  /** CPU time used, in seconds of the host's virtual time. */
+  cpuSeconds: number;
   builder: string;
   kernel: string;
 }
 
 interface DomainRecord {
-  info: Omit<DomainInfo, "state">;
+  info: Omit<DomainInfo, "state" | "cpuSeconds">;
   domain: HypervisorDomain;
   controller: DomainController;
   dom0Port: number;
@@ -186,7 +191,7 @@ export class Xend {
   }
 
   private row(r: DomainRecord): DomainInfo {
-    return { ...r.info, state: r.domain.runState };
+    return { ...r.info, state: r.domain.runState, cpuSeconds: (r.domain.cpuTimeInstr * NS_PER_INSTRUCTION) / 1e9 };
   }
 
   /** The row of one domain, by id ("1") or name. */
