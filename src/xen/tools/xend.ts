@@ -259,6 +259,11 @@ export class Xend {
     };
   }
 
+  /** The domain's recent console output (up to CONSOLE_HISTORY_BYTES), e.g. for the debugger's `monitor console`. */
+  recentConsole(which: string | number): Uint8Array {
+    return concat(this.lookup(which).history);
+  }
+
   /** The controller of a domain, for services that plug into its control ring (block devices). */
   controllerOf(which: string | number): DomainController {
     return this.lookup(which).controller;
@@ -267,7 +272,7 @@ export class Xend {
   private consoleOutput(r: DomainRecord, bytes: Uint8Array): void {
     r.history.push(bytes);
     r.historyBytes += bytes.length;
-    while (r.historyBytes - r.history[0].length >= CONSOLE_HISTORY_BYTES) r.historyBytes -= r.history.shift()!.length;
+    while (r.historyBytes > CONSOLE_HISTORY_BYTES) r.historyBytes -= r.history.shift()!.length;
     this.console.domainOutput(r.info.id, bytes);
     for (const l of r.listeners) l(bytes);
   }

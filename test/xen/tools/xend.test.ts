@@ -73,6 +73,7 @@ describe("Xend console plumbing", () => {
     att.close();
     g.send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, enc("after\n"));
     expect(seen).toEqual(["late\n"]);
+    expect(Buffer.from(xend.recentConsole(1)).toString()).toBe("early\nlate\nafter\n");
   });
 
   it("delivers serial input to the focused domain's rx ring and raises its control port", () => {
@@ -98,6 +99,20 @@ describe("Xend console plumbing", () => {
     const att = xend.attachConsole("2", () => undefined, () => undefined);
     att.write(enc("x"));
     expect(new GuestControl(host, domain(2)).receive()).toEqual([[CMSG_CONSOLE, CMSG_CONSOLE_DATA, "x"]]);
+  });
+});
+
+describe("Xend console history", () => {
+  it("keeps only the last CONSOLE_HISTORY_BYTES of a domain's output, whole chunks", () => {
+    const { xend, host, create, domain } = makeRig();
+    create("one");
+    const g = new GuestControl(host, domain(1));
+    for (let i = 0; i < 400; i++) g.send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, enc(`line ${String(i).padStart(4, "0")} ${"x".repeat(40)}\n`));
+    const h = Buffer.from(xend.recentConsole("one")).toString();
+    expect(h.length).toBeLessThanOrEqual(16 * 1024);
+    expect(h.length).toBeGreaterThan(16 * 1024 - 60);
+    expect(h.endsWith(`line 0399 ${"x".repeat(40)}\n`)).toBe(true);
+    expect(h.startsWith("line ")).toBe(true);
   });
 });
 
