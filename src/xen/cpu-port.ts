@@ -2,10 +2,10 @@
 // segment caches filled from the domain's own descriptor tables, CR3, CR0 (PE, PG, WP, TS), the
 // per-domain GDT/LDT mapping and debug registers; after a bounded run it comes back out with
 // whatever stopped it. Xen reads descriptors itself, so the CPU needs no knowledge of Xen.
-import { Cpu, StopReason } from "../emu/cpu/index.js";
+import { Cpu, StopReason, WatchKind } from "../emu/cpu/index.js";
 import type { XenCore } from "./core.js";
 import { decodeDescriptor } from "./descriptors.js";
-import type { Domain } from "./domain.js";
+import type { DebugPoint, Domain } from "./domain.js";
 import { GDT_VIRT_START, LDT_VIRT_START } from "./layout.js";
 import { readDescriptor } from "./segments.js";
 import type { GuestCpuPort, RunOutcome, RunStop } from "./vcpu-port.js";
@@ -22,6 +22,9 @@ export class CpuPort implements GuestCpuPort {
   readonly cpu: Cpu;
   private loadedCr3 = -1;
   private loadedCr0 = -1;
+  private pointsOf: Domain | null = null;
+  private pointsVersion = -1;
+  private installed: DebugPoint[] = [];
 
   constructor(x: XenCore) {
     this.cpu = new Cpu(x.mem, { mode: "owned" });
@@ -63,6 +66,7 @@ export class CpuPort implements GuestCpuPort {
     c.cr2 = r.cr2 | 0;
     c.dr.set(v.debugreg);
     const as = { mem: x.mem, baseptrMfn: v.baseptrMfn };
+    this.installDebugPoints(d);
     let error: string | null = null;
     // CS first: it sets the CPL the other caches are used with.
     for (const s of [1, 0, 2, 3, 4, 5] as const) {
@@ -77,6 +81,31 @@ export class CpuPort implements GuestCpuPort {
       c.setSegmentCache(s, sel, seg.base, seg.limit, (raw[1] >>> 8) & 0xf0ff);
     }
     return error;
+  }
+
+  /** Puts the domain's breakpoints and watchpoints in the CPU (they are linear, per domain). */
+  private installDebugPoints(d: Domain): void {
+    if (this.pointsOf === d && this.pointsVersion === d.debugVersion) return;
+    const c = this.cpu;
+    for (const p of this.installed) {
+      if (p.kind === "exec") c.removeBreakpoint(p.address);
+      else c.removeWatchpoint(p.address, p.length, watchKind(p));
+    }
+    this.installed = d.debugPoints.map((p) => ({ ...p }));
+    for (const p of this.installed) {
+      if (p.kind === "exec") c.addBreakpoint(p.address);
+      else c.addWatchpoint(p.address, p.length, watchKind(p));
+    }
+    this.pointsOf = d;
+    this.pointsVersion = d.debugVersion;
+  }
+
+  setSingleStep(on: boolean): void {
+    this.cpu.singleStep = on;
+  }
+
+  skipBreakpointOnce(): void {
+    this.cpu.skipBreakpointOnce = true;
   }
 
   save(d: Domain): void {
@@ -103,6 +132,7 @@ export class CpuPort implements GuestCpuPort {
       case StopReason.STOP_REQUESTED: stop = "stop-requested"; break;
       default: stop = "budget";
     }
+    if (stop === "watchpoint") return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0 };
     if (stop !== "exception") return { stop, executed, exception: null };
     const e = c.exception;
     return {
@@ -121,4 +151,8 @@ export class CpuPort implements GuestCpuPort {
   requestStop(): void {
     this.cpu.requestStop();
   }
+}
+
+function watchKind(p: DebugPoint): (typeof WatchKind)[keyof typeof WatchKind] {
+  return p.kind === "write" ? WatchKind.WRITE : p.kind === "read" ? WatchKind.READ : WatchKind.ACCESS;
 }

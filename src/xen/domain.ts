@@ -58,6 +58,14 @@ export class Vcpu {
   constructor(readonly id: number) {}
 }
 
+/** An emulator-side breakpoint (exec) or watchpoint, never patched into guest memory. */
+export interface DebugPoint {
+  kind: "exec" | "write" | "read" | "access";
+  /** Linear address in the domain. */
+  address: number;
+  length: number;
+}
+
 export type DomainRunState = "runnable" | "blocked" | "paused" | "shutdown" | "crashed" | "dying";
 
 export class Domain {
@@ -85,6 +93,10 @@ export class Domain {
   evtchn!: EventChannels;
   /** Set for the native dom0: events to its ports are handed to this callback. */
   native: ((port: number) => void) | null = null;
+  /** Debugger breakpoints and watchpoints in this domain's linear addresses. */
+  debugPoints: DebugPoint[] = [];
+  /** Bumped on every change of debugPoints, so the CPU side knows to reinstall them. */
+  debugVersion = 0;
   /** Instructions executed, for `xm list` and the scheduler. */
   cpuTimeInstr = 0;
 
@@ -108,6 +120,11 @@ export class Domain {
   /** True when the scheduler may run this domain. */
   get canRun(): boolean {
     return this.runState === "runnable";
+  }
+
+  /** Runnable except for a debugger or control-plane pause (single-stepping a paused domain). */
+  get canRunIgnoringPause(): boolean {
+    return !this.dying && !this.crashed && this.shutdownReason === null;
   }
 
   /** Number of frames currently owned (pages held). */

@@ -4,7 +4,7 @@
 // the CPU for a bounded slice, then handle what stopped it (hypercall, exception, budget).
 import createDebug from "debug";
 import {
-  DOMID_SELF, EVTCHNSTAT_closed, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_TIMER,
+  DOMID_SELF, EVTCHNSTAT_closed, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
   VMASST_TYPE_writable_pagetables, XEN_VERSION,
 } from "./abi.js";
 import { BufferConsole, type ConsoleSink } from "./console-sink.js";
@@ -55,6 +55,13 @@ export interface BuildPlan {
 
 export type DomainExitListener = (d: Domain, reason: number) => void;
 
+/** What stopped the host for the debugger. */
+export type DebugStop =
+  | { kind: "breakpoint" }
+  | { kind: "watchpoint"; address: number }
+  | { kind: "step" }
+  | { kind: "crash"; description: string };
+
 export class XenHost {
   readonly core: XenCore;
   readonly clock: Clock;
@@ -64,6 +71,7 @@ export class XenHost {
   cpu: GuestCpuPort | null = null;
   readonly runChunk: number;
   private exitListeners: DomainExitListener[] = [];
+  private destroyListeners: Array<(domid: number) => void> = [];
   private dom0Handlers = new Map<number, () => void>();
   private nextTickNs = TICK_NS;
   private loaded: Domain | null = null;
@@ -72,6 +80,12 @@ export class XenHost {
   private wakeTimer: NodeJS.Timeout | null = null;
   private running = false;
   private kickResolve: (() => void) | null = null;
+  /** Set while a debugger is attached: told when a breakpoint, watchpoint, step or crash stops the host. */
+  debugStopListener: ((d: Domain, why: DebugStop) => void) | null = null;
+  /** The domain whose vcpu ran last (the debugger's default thread). */
+  get lastRun(): Domain | null {
+    return this.loaded;
+  }
   /** Counts of Xen entries per kind, for tests and benchmarks. */
   readonly entries = { hypercalls: 0, exceptions: 0 };
   /** Exceptions and software interrupts reflected, by vector. */
@@ -190,6 +204,11 @@ export class XenHost {
     this.exitListeners.push(fn);
   }
 
+  /** Runs `fn` after a domain has been destroyed (its frames are back in the pool). */
+  onDomainDestroyed(fn: (domid: number) => void): void {
+    this.destroyListeners.push(fn);
+  }
+
   /** sched_op(SCHEDOP_shutdown) and `xm shutdown`'s end: the domain stops with a reason. */
   shutdownDomain(d: Domain, reason: number): void {
     if (d.shutdownReason !== null) return;
@@ -210,6 +229,10 @@ export class XenHost {
     d.crashed = true;
     d.shutdownReason = SHUTDOWN_crash;
     this.sched.yieldRequested = true;
+    if (this.debugStopListener) {
+      this.stopHost();
+      this.debugStopListener(d, { kind: "crash", description: why });
+    }
     for (const fn of this.exitListeners) fn(d, SHUTDOWN_crash);
   }
 
@@ -222,6 +245,12 @@ export class XenHost {
     }
     this.core.destroyDomain(d);
     this.xenLog(`Domain ${d.id} destroyed`);
+    for (const fn of this.destroyListeners) fn(d.id);
+  }
+
+  /** Xen's debug key: asks the guest to dump its state (VIRQ_DEBUG). */
+  raiseDebugVirq(d: Domain): void {
+    sendVirq(this.core, d, VIRQ_DEBUG);
   }
 
   // ---- Event channels with the native dom0 -----------------------------------------------------
@@ -312,7 +341,35 @@ export class XenHost {
     d.cpuTimeInstr += out.executed;
     this.clock.executed(out.executed);
     if (out.stop === "exception" && out.exception) this.handleException(d, as, out.exception);
+    else if (out.stop === "breakpoint" || out.stop === "watchpoint") {
+      this.stopHost();
+      this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0 });
+    }
     return "ran";
+  }
+
+  /**
+   * Executes exactly one instruction of `d` (the debugger's step) with the clock and every other
+   * domain frozen; a hypercall or fault taken by that instruction is handled as usual.
+   */
+  stepDomain(d: Domain): void {
+    const cpu = this.cpu;
+    if (!cpu || !d.canRunIgnoringPause) return;
+    const as = this.addressSpace(d);
+    if (!returnToGuest(this.core, as, d)) return;
+    const err = cpu.load(this.core, d);
+    this.loaded = d;
+    if (err) {
+      this.crashDomain(d, `cannot return to the guest: ${err}`);
+      return;
+    }
+    cpu.skipBreakpointOnce();
+    cpu.setSingleStep(true);
+    const out = cpu.run(1);
+    cpu.setSingleStep(false);
+    cpu.save(d);
+    d.cpuTimeInstr += out.executed;
+    if (out.stop === "exception" && out.exception) this.handleException(d, as, out.exception);
   }
 
   private handleException(d: Domain, as: AddressSpace, e: NonNullable<ReturnType<GuestCpuPort["run"]>["exception"]>): void {
@@ -409,6 +466,7 @@ export class XenHost {
   }
 
   resumeHost(): void {
+    if (this.stopped) this.cpu?.skipBreakpointOnce();
     this.stopped = false;
     this.clock.thaw();
     this.kick();

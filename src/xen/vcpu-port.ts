@@ -13,6 +13,8 @@ export interface RunOutcome {
   executed: number;
   /** Filled when stop is "exception". */
   exception: GuestException | null;
+  /** For a watchpoint stop: the linear address of the watched access. */
+  watchAddress?: number;
 }
 
 export interface GuestCpuPort extends TlbControl {
@@ -27,4 +29,8 @@ export interface GuestCpuPort extends TlbControl {
   run(budget: number): RunOutcome;
   /** Asks a running `run` to return early (debugger stop, host shutdown). */
   requestStop(): void;
+  /** One instruction per run (debugger single-step). */
+  setSingleStep(on: boolean): void;
+  /** Do not stop on a breakpoint at the current EIP at the start of the next run. */
+  skipBreakpointOnce(): void;
 }

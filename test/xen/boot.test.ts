@@ -36,6 +36,9 @@ describe("hello guest", () => {
     const lines = out.split("\n").filter((l) => l.startsWith("hypercall "));
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
     expect(out).toContain("hello: int3 bounced\n");
+    // Privileged instructions in ring 1 are #GP(0) for the guest; int n without a gate is #GP((n<<3)|2).
+    for (const insn of ["cli", "sti", "hlt", "in", "out", "mov cr3"]) expect(out).toContain(`hello: ${insn} -> trap 13 error 0\n`);
+    expect(out).toContain(`hello: int 0x41 -> trap 13 error ${(0x41 << 3) | 2}\n`);
     expect(host.stats.count(17)).toBeGreaterThan(0);
   });
 

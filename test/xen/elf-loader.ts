@@ -14,6 +14,8 @@ export interface LoadedGuest {
   dom0Port: number;
   guestPort: number;
   startInfoVa: number;
+  /** VA of the bootstrap page directory (start_info.pt_base). */
+  ptBaseVa: number;
 }
 
 export function loadElfGuest(host: XenHost, path: string, opts: { name: string; memoryMiB: number; cmdline?: string }): LoadedGuest {
@@ -78,5 +80,5 @@ export function loadElfGuest(host: XenHost, path: string, opts: { name: string; 
     fillM2p: true,
     regs: { eip: entry, esp: startInfoVa + 2 * 4096, esi: startInfoVa },
   });
-  return { d, dom0Port, guestPort, startInfoVa };
+  return { d, dom0Port, guestPort, startInfoVa, ptBaseVa: ptVa };
 }

@@ -52,6 +52,13 @@ describe("event_channel_op", () => {
     expect(bits(g).pending0).toBe(3);
   });
 
+  it("the debug key raises VIRQ_DEBUG on its bound port", () => {
+    const g = Guest.create();
+    const port = evtchn(g, EVTCHNOP_bind_virq, [[8, 4, VIRQ_DEBUG]]).u32(12);
+    g.host.raiseDebugVirq(g.d);
+    expect(bits(g)).toEqual({ pending0: 1 << port, sel: 1, upcall: 1 });
+  });
+
   it("a masked port gets its pending bit but no selector bit or upcall", () => {
     const g = Guest.create();
     const port = evtchn(g, EVTCHNOP_bind_virq, [[8, 4, VIRQ_TIMER]]).u32(12);

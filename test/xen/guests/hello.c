@@ -11,6 +11,9 @@
 static int timer_port = -1;
 static volatile xen_u32 ticks;
 static volatile xen_u32 traps_seen;
+/* Where a deliberate fault resumes (0: none expected), and what it was. */
+static volatile xen_u32 resume_eip;
+static volatile xen_u32 last_vector, last_error;
 static char scratch[4096] __attribute__((aligned(4096)));
 
 static const char xen_guest_info[] __attribute__((section("__xen_guest"), used)) =
@@ -94,12 +97,42 @@ on_trap(struct trapframe *f)
 	traps_seen++;
 	if (f->vector == TRAP_int3)
 		return;
+	if (resume_eip != 0) {
+		last_vector = f->vector;
+		last_error = f->error;
+		f->eip = resume_eip;
+		resume_eip = 0;
+		return;
+	}
 	con_puts("hello: unexpected trap ");
 	con_putd(f->vector);
 	con_puts(" at ");
 	con_putx(f->eip);
 	con_puts("\n");
 	HYPERVISOR_shutdown(SHUTDOWN_crash);
+}
+
+/* Privileged instructions from ring 1 must reach us as #GP (Xen 2.0 does not emulate them). */
+#define PROBE(name, insn) do { \
+	last_vector = 0xffff; \
+	__asm__ volatile("movl $1f, resume_eip\n\t" insn "\n1:" ::: "eax", "memory"); \
+	con_puts("hello: " name " -> trap "); \
+	con_putd(last_vector); \
+	con_puts(" error "); \
+	con_putd(last_error); \
+	con_puts("\n"); \
+} while (0)
+
+static void
+probe_privileged(void)
+{
+	PROBE("cli", "cli");
+	PROBE("sti", "sti");
+	PROBE("hlt", "hlt");
+	PROBE("in", "inb $0x60, %%al");
+	PROBE("out", "outb %%al, $0x80");
+	PROBE("mov cr3", "movl %%cr3, %%eax");
+	PROBE("int 0x41", "int $0x41");
 }
 
 void
@@ -114,6 +147,7 @@ guest_main(start_info_t *si)
 	exercise_hypercalls();
 	__asm__ volatile("int3");
 	con_puts(traps_seen == 1 ? "hello: int3 bounced\n" : "hello: int3 lost\n");
+	probe_privileged();
 
 	timer_port = bind_virq(VIRQ_TIMER);
 	unmask_port(timer_port);
