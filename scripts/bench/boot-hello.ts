@@ -1,7 +1,7 @@
 // npm run bench -- boot-hello: the testing computer in this process, its serial line read
 // directly. Measures (1) time from process start to the hello guest's first console line,
 // (2) hypercalls per second of a guest looping xen_version(0), (3) console echo round trip
-// through the hello guest while another domain spins. No peer exists on this machine for an
+// through the hello guest while another domain spins, (4) CPU used while the hello guest idles. No peer exists on this machine for an
 // emulated Xen 2.0 host, so no ratio is reported.
 import { resolve } from "node:path";
 import { createSerialPair } from "../../src/emu/serial/index.js";
@@ -81,9 +81,23 @@ async function echoWhileSpinning(rounds = 40) {
     rtts.push(performance.now() - t0);
   }
   await m.stop();
+  if (process.env.BENCH_VERBOSE) console.log(rtts.map((r) => r.toFixed(1)).join(" "));
   rtts.sort((a, b) => a - b);
   const q = (p: number) => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))];
   return { rounds, medianMs: q(0.5), p95Ms: q(0.95), maxMs: rtts[rtts.length - 1] };
+}
+
+/** CPU used by this process (the whole host) while the hello guest idles, in % of one core. */
+async function idleCpu(seconds = 3) {
+  const m = await machine([HELLO_CFG]);
+  await m.waitFor(() => m.text().includes("hello: 5 timer ticks\n"), "the hello guest idle");
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const c = process.cpuUsage(c0);
+  const wallMs = performance.now() - t0;
+  await m.stop();
+  return { percentOfOneCore: ((c.user + c.system) / 1000 / wallMs) * 100, seconds };
 }
 
 const boot = await bootToFirstLine();
@@ -92,6 +106,8 @@ const hc = await hypercallRate();
 console.log(`hypercalls: ${hc.hypercalls} xen_version calls in ${hc.seconds.toFixed(2)} s = ${Math.round(hc.perSecond)} hypercalls/s`);
 const echo = await echoWhileSpinning();
 console.log(`echo: console round trip through the hello guest while another domain spins: median ${echo.medianMs.toFixed(1)} ms, p95 ${echo.p95Ms.toFixed(1)} ms, max ${echo.maxMs.toFixed(1)} ms (${echo.rounds} rounds)`);
+const idle = await idleCpu();
+console.log(`idle: host with the hello guest blocked (10 ms timer) uses ${idle.percentOfOneCore.toFixed(1)}% of one core (interactive time, ${idle.seconds} s)`);
 console.log("peer: none (no other Xen 2.0 host on this machine)");
 console.log(
   JSON.stringify({
@@ -103,5 +119,6 @@ console.log(
     echoP95Ms: Number(echo.p95Ms.toFixed(2)),
     echoMaxMs: Number(echo.maxMs.toFixed(2)),
     echoRounds: echo.rounds,
+    idleCpuPercent: Number(idle.percentOfOneCore.toFixed(2)),
   }),
 );

@@ -55,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       memoryMiB: flags.memoryMiB,
       timeMode: flags.timeMode,
       controlPath: flags.controlPath,
+      inputScript: flags.inputScript,
     });
   } catch (err) {
     await line.close();

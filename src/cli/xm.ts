@@ -9,7 +9,7 @@ const help = `Usage: minix-on-xen xm [--control PATH] <subcommand> [args]
 
 Subcommands (as in Xen 2.0's xm):
   create CONFIG [NAME=VALUE...] [-c]   start a domain from a config file (-c: then attach its console)
-  list                                  list domains
+  list [-l]                             list domains (-l: with builder and kernel)
   destroy DOM                           stop a domain at once and free its memory
   shutdown DOM [--reboot]               ask the guest to shut down (CMSG_SHUTDOWN)
   pause DOM / unpause DOM               stop / resume scheduling a domain
@@ -23,7 +23,7 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     argv,
-    { control: { type: "string" }, reboot: { type: "boolean" }, console: { type: "boolean", short: "c" } },
+    { control: { type: "string" }, reboot: { type: "boolean" }, console: { type: "boolean", short: "c" }, long: { type: "boolean", short: "l" } },
     help,
     true,
   );
@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(reply.error);
     return 1;
   }
-  print(req, reply);
+  print(req, reply, parsed.values.long === true);
   if (req.op === "create" && parsed.values.console === true && reply.domain !== undefined) {
     await attach(path, String(reply.domain.id));
   }
@@ -85,11 +85,11 @@ async function attach(path: string, domain: string): Promise<void> {
   }
 }
 
-function print(req: ControlRequest, reply: Extract<ControlReply, { ok: true }>): void {
+function print(req: ControlRequest, reply: Extract<ControlReply, { ok: true }>, long: boolean): void {
   const d = reply.domain;
   switch (req.op) {
     case "list":
-      console.log(formatDomainList(reply.domains ?? []));
+      console.log(formatDomainList(reply.domains ?? [], long));
       break;
     case "dmesg":
       process.stdout.write(reply.text ?? "");

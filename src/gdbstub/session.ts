@@ -52,7 +52,8 @@ export interface SessionOptions {
    * The session outlives debuggers (a serial line, where a debugger leaving is invisible):
    * after a detach, the next packet attaches again, and a qSupported in the middle of a
    * session means the previous debugger vanished, so its breakpoints go and a fresh session
-   * starts. Off for sockets, where each connection has its own session. @default false
+   * starts. Such a session starts detached: the first packet attaches. Off for sockets,
+   * where each connection has its own session and attaches at once. @default false
    */
   reattach?: boolean;
 }
@@ -100,7 +101,9 @@ export class GdbSession implements StubState {
       runLength: options.runLength ?? false,
     });
     this.reattach = options.reattach ?? false;
-    this.attach();
+    // On a line, the host boots with nobody listening: the first packet attaches.
+    if (this.reattach) this.runState = "detached";
+    else this.attach();
   }
 
   private attach(): void {

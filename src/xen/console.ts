@@ -4,6 +4,7 @@
 // "com1H" half), the rest to whoever has input focus ("com1L"). Ctrl-A three times moves focus:
 // Xen 2.0 toggled between Xen and dom0; our dom0 is native, so it cycles Xen -> each domU -> Xen.
 import debug from "debug";
+import type { ConsoleScript } from "./console-script.js";
 
 const log = debug("xen:console");
 
@@ -47,6 +48,7 @@ export class SerialConsole {
   private readonly logListeners = new Set<(text: string) => void>();
   /** Serial input per domain for console_io reads (Xen 2.0's serial rx ring, per domain here). */
   private readonly consoleIoRx = new Map<number, number[]>();
+  private script: ConsoleScript | null = null;
 
   /** `transmit` sends bytes out of the UART (the serial line to the development computer). */
   constructor(private readonly transmit: (bytes: Uint8Array) => void) {
@@ -107,6 +109,16 @@ export class SerialConsole {
     for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] & ~HIGH_BIT;
     this.atLineStart = out[out.length - 1] === 0x0a;
     this.transmit(out);
+    // Typed at this very point of the guest's run, so a deterministic host replays it exactly.
+    const typed = this.script?.observe(out);
+    if (typed) this.receive(typed);
+  }
+
+  /** Types a script's input as the console prints what it expects (see console-script.ts). */
+  setScript(script: ConsoleScript | null): void {
+    this.script = script;
+    const typed = script?.start();
+    if (typed) this.receive(typed);
   }
 
   // ---- Input --------------------------------------------------------------------------------
@@ -239,6 +251,7 @@ export class SerialConsole {
   private setFocus(f: ConsoleFocus): void {
     this.focus = f;
     const after = f.kind === "xen" ? this.first() : this.nextAfter(f.domid);
-    this.printk(`*** Serial input -> ${this.label(f)} (type 'CTRL-a' three times to switch input to ${this.label(after)}).\n`);
+    const same = after.kind === f.kind && (after.kind === "xen" || (f.kind === "domain" && after.domid === f.domid));
+    this.printk(`*** Serial input -> ${this.label(f)}${same ? "" : ` (type 'CTRL-a' three times to switch input to ${this.label(after)})`}.\n`);
   }
 }

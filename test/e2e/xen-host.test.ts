@@ -112,6 +112,24 @@ describe("minix-on-xen run", () => {
   }, 30_000);
 });
 
+describe("minix-on-xen run flags", () => {
+  it("boots the configs, memory and control socket it is given", async () => {
+    const dir = tempDir();
+    const sock = join(dir, "ctl.sock");
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--memory", "32", "--config", tinyConfig(dir, "t1"), "--control", sock]));
+    await muxPorts(run);
+    expect((await xm(sock, "list")).out).toMatch(/^t1\s+1\s+4\s+/m);
+    expect((await xm(sock, "dmesg")).out).toContain("(XEN) Physical RAM: 32MB");
+  }, 30_000);
+
+  it("refuses a bad --time with one clear line", async () => {
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--time", "fast"]));
+    await until(() => run.exited, "run to exit");
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('Cannot use --time "fast": expected interactive, deterministic, realtime\n');
+  });
+});
+
 describe("minix-on-xen host and mux in two processes", () => {
   it("carries the console over a Unix socket and answers xm create/list/pause/destroy/dmesg", async () => {
     const dir = tempDir();
@@ -129,12 +147,13 @@ describe("minix-on-xen host and mux in two processes", () => {
 
     const list = await xm(sock, "list");
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^tiny\s+1\s+4\s+(runnable|blocked)\s+linux/m);
+    expect(list.out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d$/m);
+    expect((await xm(sock, "list", "-l")).out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d\s+linux\s+\/.*tiny-kernel$/m);
 
     const created = await xm(sock, "create", tinyConfig(dir, "second"), "memory=5");
     expect(created).toMatchObject({ code: 0, out: "Started domain second (id=2)\n" });
     expect((await xm(sock, "pause", "second")).out).toBe("Domain second (id=2) paused\n");
-    expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+paused/m);
+    expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+0\s+--p--/m);
     expect((await xm(sock, "destroy", "2")).out).toBe("Destroyed domain second (id=2)\n");
     const dmesg = await xm(sock, "dmesg");
     expect(dmesg.out).toContain("(XEN) Domain 2 destroyed");

@@ -78,17 +78,27 @@ export function parseControlReply(line: string): ControlReply {
   return r;
 }
 
-/** Formats rows the way Xen 2.0's `xm list` printed them. */
-export function formatDomainList(domains: DomainInfo[]): string {
-  const head = "Name              Id  Mem(MB)  State     Builder  Kernel";
-  const rows = [
-    `${"Domain-0".padEnd(16)} ${"0".padStart(3)}  ${"0".padStart(7)}  ${"native".padEnd(8)}  -        -`,
-    ...domains.map(
-      (d) =>
-        `${d.name.padEnd(16)} ${String(d.id).padStart(3)}  ${String(d.memoryMiB).padStart(7)}  ${d.state.padEnd(8)}  ${d.builder.padEnd(7)}  ${d.kernel}`,
-    ),
-  ];
-  return [head, ...rows].join("\n");
+/** Xen 2.0's five-letter state column: running, blocked, paused, shutdown, crashed. */
+function stateFlags(state: string): string {
+  const on = (letter: string, when: boolean) => (when ? letter : "-");
+  return (
+    on("r", state === "runnable" || state === "running") +
+    on("b", state === "blocked") +
+    on("p", state === "paused") +
+    on("s", state === "shutdown" || state === "dying") +
+    on("c", state === "crashed")
+  );
+}
+
+/** Formats rows the way Xen 2.0's `xm list` printed them; `long` adds the builder and kernel. */
+export function formatDomainList(domains: DomainInfo[], long = false): string {
+  const row = (name: string, id: string, mem: string, state: string, time: string, extra: string) =>
+    `${name.padEnd(16)} ${id.padStart(3)}  ${mem.padStart(7)}  ${"0".padStart(3)}  ${state}  ${time.padStart(7)}${long ? `  ${extra}` : ""}`;
+  return [
+    `Name              Id  Mem(MB)  CPU  State  Time(s)${long ? "  Builder Kernel" : ""}`,
+    row("Domain-0", "0", "0", "r----", "0.0", "native dom0"),
+    ...domains.map((d) => row(d.name, String(d.id), String(d.memoryMiB), stateFlags(d.state), d.cpuSeconds.toFixed(1), `${d.builder.padEnd(7)} ${d.kernel}`)),
+  ].join("\n");
 }
 
 /** Buffer.concat for two chunks; the cast is because @types/node 20.9's Buffer is not a TS 5.9 Uint8Array. */

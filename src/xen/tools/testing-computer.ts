@@ -5,7 +5,9 @@
 import debug from "debug";
 import type { SerialLineEnd } from "../../emu/serial/index.js";
 import { Uart } from "../../emu/uart.js";
+import { readFileSync } from "node:fs";
 import { SerialConsole } from "../console.js";
+import { ConsoleScript, parseConsoleScript } from "../console-script.js";
 import { CpuPort } from "../cpu-port.js";
 import { XenHost } from "../host.js";
 import type { TimeMode } from "../time.js";
@@ -27,6 +29,8 @@ export interface TestingComputerOptions {
   controlPath?: string | null;
   /** When the control socket cannot be had (another host holds it), run without it instead of failing. */
   controlOptional?: boolean;
+  /** A console input script (expect/send lines) typed as the console prints what it waits for. */
+  inputScript?: string;
   /** Puts a CPU into the host. @default the emulated i386 through Xen's CPU port */
   attachCpu?: (host: XenHost) => void;
 }
@@ -46,6 +50,16 @@ export interface TestingComputer {
 export async function startTestingComputer(line: SerialLineEnd, options: TestingComputerOptions): Promise<TestingComputer> {
   const uart = new Uart(line);
   const console = new SerialConsole((bytes) => uart.write(bytes));
+  if (options.inputScript !== undefined) {
+    const path = options.inputScript;
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new Error(`Cannot read input script "${path}": ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    }
+    console.setScript(new ConsoleScript(parseConsoleScript(text, path)));
+  }
   const host = new XenHost({ memoryMiB: options.memoryMiB ?? 64, timeMode: options.timeMode ?? "interactive", console });
   host.xenLog(`Serial console on ${line.description}${options.baud > 0 ? ` at ${options.baud} baud` : ""}; bit 7 set = debugger`);
   (options.attachCpu ?? ((h: XenHost) => h.attachCpu(new CpuPort(h.core))))(host);

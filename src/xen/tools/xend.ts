@@ -15,6 +15,7 @@ import {
   SHUTDOWN_suspend,
 } from "../abi.js";
 import type { SerialConsole } from "../console.js";
+import { NS_PER_INSTRUCTION } from "../time.js";
 import type { BuildResult } from "./builder.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
@@ -36,6 +37,8 @@ export interface HypervisorDomain {
   /** MFN of the shared_info page. */
   readonly sharedInfoMfn: number;
   readonly runState: string;
+  /** Instructions the domain has executed (its CPU time in the host's virtual time). */
+  readonly cpuTimeInstr: number;
 }
 
 /** The part of the hypervisor's host object xend drives (XenHost, src/xen/host.ts). */
@@ -67,12 +70,14 @@ export interface DomainInfo {
   name: string;
   memoryMiB: number;
   state: string;
+  /** CPU time used, in seconds of the host's virtual time. */
+  cpuSeconds: number;
   builder: string;
   kernel: string;
 }
 
 interface DomainRecord {
-  info: Omit<DomainInfo, "state">;
+  info: Omit<DomainInfo, "state" | "cpuSeconds">;
   domain: HypervisorDomain;
   controller: DomainController;
   dom0Port: number;
@@ -186,7 +191,7 @@ export class Xend {
   }
 
   private row(r: DomainRecord): DomainInfo {
-    return { ...r.info, state: r.domain.runState };
+    return { ...r.info, state: r.domain.runState, cpuSeconds: (r.domain.cpuTimeInstr * NS_PER_INSTRUCTION) / 1e9 };
   }
 
   /** The row of one domain, by id ("1") or name. */
@@ -254,6 +259,11 @@ export class Xend {
     };
   }
 
+  /** The domain's recent console output (up to CONSOLE_HISTORY_BYTES), e.g. for the debugger's `monitor console`. */
+  recentConsole(which: string | number): Uint8Array {
+    return concat(this.lookup(which).history);
+  }
+
   /** The controller of a domain, for services that plug into its control ring (block devices). */
   controllerOf(which: string | number): DomainController {
     return this.lookup(which).controller;
@@ -262,7 +272,7 @@ export class Xend {
   private consoleOutput(r: DomainRecord, bytes: Uint8Array): void {
     r.history.push(bytes);
     r.historyBytes += bytes.length;
-    while (r.historyBytes - r.history[0].length >= CONSOLE_HISTORY_BYTES) r.historyBytes -= r.history.shift()!.length;
+    while (r.historyBytes > CONSOLE_HISTORY_BYTES) r.historyBytes -= r.history.shift()!.length;
     this.console.domainOutput(r.info.id, bytes);
     for (const l of r.listeners) l(bytes);
   }
@@ -271,9 +281,15 @@ export class Xend {
     const r = this.domains.get(d.id);
     if (r === undefined) return;
     const why = SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
-    this.console.printk(`Domain ${d.id} (${r.info.name}) ${reason === SHUTDOWN_crash ? "crashed" : `shut down: ${why}`}`);
+    // Xen has logged the exit. A domain that shut down is cleaned up at once, as xend without a
+    // restart policy did; a crashed one stays (listed as crashed, its memory intact for the
+    // debugger) until `xm destroy`.
+    if (reason === SHUTDOWN_crash) {
+      this.console.removeDomain(d.id);
+      for (const l of this.exitListeners) l(d.id, why);
+      return;
+    }
     this.forget(r, why);
-    // xend cleaned up after a domain that stopped; we have no restart policy.
     this.hv.destroyDomain(d);
   }
 

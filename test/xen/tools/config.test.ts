@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -147,5 +147,31 @@ describe("readConfigFile()", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     writeFileSync(join(dir, "d.cfg"), "kernel = 'guest.elf'\n");
     expect(readConfigFile(join(dir, "d.cfg")).kernel).toBe(resolve(dir, "guest.elf"));
+  });
+});
+
+describe("parseConfig() on damaged text", () => {
+  it("either parses or throws a ConfigError naming the file, for 3000 corrupted configs", () => {
+    const good = readFileSync(join(fixtures, "appendix-b.cfg"), "utf8");
+    const alphabet = "\"'#=[](),\n\\ x0123456789abc\t";
+    let seed = 99;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let parsed = 0;
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const chars = [...good];
+      const edits = 1 + Math.floor(rnd() * 3);
+      for (let e = 0; e < edits; e++) chars[Math.floor(rnd() * chars.length)] = alphabet[Math.floor(rnd() * alphabet.length)];
+      try {
+        parseConfig(chars.join(""), "fuzz.cfg");
+        parsed++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toMatch(/^Cannot read config "fuzz\.cfg"( line \d+)?: /);
+        refused++;
+      }
+    }
+    expect(parsed).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 });

@@ -50,10 +50,16 @@ describe("defaultControlPath()", () => {
 });
 
 describe("formatDomainList()", () => {
-  it("prints Domain-0 and one aligned row per domain", () => {
-    const out = formatDomainList([{ id: 1, name: "hello", memoryMiB: 4, state: "blocked", builder: "linux", kernel: "/k" }]).split("\n");
-    expect(out[0]).toMatch(/^Name\s+Id\s+Mem\(MB\)\s+State/);
-    expect(out[1]).toMatch(/^Domain-0\s+0\s+0\s+native/);
-    expect(out[2]).toMatch(/^hello\s+1\s+4\s+blocked\s+linux\s+\/k$/);
+  const d = { id: 1, name: "hello", memoryMiB: 4, state: "blocked", cpuSeconds: 1.5, builder: "linux", kernel: "/k" };
+  it("prints Xen 2.0's columns with Domain-0 first and the five-letter state", () => {
+    const out = formatDomainList([d, { ...d, id: 2, name: "bad", state: "crashed" }]).split("\n");
+    expect(out[0]).toBe("Name              Id  Mem(MB)  CPU  State  Time(s)");
+    expect(out[1]).toMatch(/^Domain-0\s+0\s+0\s+0\s+r----\s+0\.0$/);
+    expect(out[2]).toMatch(/^hello\s+1\s+4\s+0\s+-b---\s+1\.5$/);
+    expect(out[3]).toMatch(/^bad\s+2\s+4\s+0\s+----c\s+1\.5$/);
+  });
+
+  it("adds builder and kernel in the long form", () => {
+    expect(formatDomainList([d], true).split("\n")[2]).toMatch(/-b---\s+1\.5\s+linux\s+\/k$/);
   });
 });

@@ -59,6 +59,26 @@ describe("control server with xm client", () => {
     expect(await xmRequest(path, { op: "list" })).toEqual({ ok: true, domains: [] });
   });
 
+  it("answers every malformed request with an error and never stops serving", async () => {
+    const { path } = await serve();
+    const ask = (payload: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(path, () => s.write(payload));
+        let got = "";
+        s.on("data", (c) => (got += c));
+        s.on("close", () => resolve(got));
+        s.on("error", () => resolve(got));
+      });
+    const junk = ['{"op":', "null\n", '{"op":"create","config":7}\n', '{"op":"console"}\n', "\u0000\u00ff\n", '{"op":"list","x":[[[[]]]]}\n'];
+    for (const j of junk) {
+      const reply = await ask(j.endsWith("\n") ? j : j + "\n");
+      expect(JSON.parse(reply)).toHaveProperty("ok");
+    }
+    const long = await ask("x".repeat(70 * 1024));
+    expect(JSON.parse(long)).toEqual({ ok: false, error: "Cannot read control request: line too long" });
+    expect(await xmRequest(path, { op: "list" })).toEqual({ ok: true, domains: [] });
+  });
+
   it("refuses to start a second server on a live socket and replaces a stale one", async () => {
     const { path, xend } = await serve();
     await expect(startControlServer(xend, path)).rejects.toThrow(`Cannot listen on control socket "${path}": another host is running there`);

@@ -180,3 +180,34 @@ describe("builder registry", () => {
     expect(findBuilder("test-null").description).toBe("x");
   });
 });
+
+describe("buildElfDomain() on damaged images", () => {
+  it("either builds or refuses with a 'Cannot' RangeError for 2000 corrupted kernels", () => {
+    const good = kernel();
+    const { req } = request(1024);
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let built = 0;
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bad = good.slice();
+      const flips = 1 + Math.floor(rnd() * 4);
+      for (let f = 0; f < flips; f++) {
+        // Mostly the headers, where damage matters; sometimes anywhere.
+        const at = rnd() < 0.8 ? Math.floor(rnd() * 0x100) : Math.floor(rnd() * bad.length);
+        bad[at] = Math.floor(rnd() * 256);
+      }
+      const cut = rnd() < 0.1 ? bad.subarray(0, Math.floor(rnd() * bad.length)) : bad;
+      try {
+        buildElfDomain({ ...req, kernel: cut });
+        built++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(RangeError);
+        expect((err as Error).message).toMatch(/^Cannot (read ELF image|load kernel|build domain)/);
+        refused++;
+      }
+    }
+    expect(built).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
+  });
+});

@@ -73,6 +73,7 @@ describe("Xend console plumbing", () => {
     att.close();
     g.send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, enc("after\n"));
     expect(seen).toEqual(["late\n"]);
+    expect(Buffer.from(xend.recentConsole(1)).toString()).toBe("early\nlate\nafter\n");
   });
 
   it("delivers serial input to the focused domain's rx ring and raises its control port", () => {
@@ -98,6 +99,20 @@ describe("Xend console plumbing", () => {
     const att = xend.attachConsole("2", () => undefined, () => undefined);
     att.write(enc("x"));
     expect(new GuestControl(host, domain(2)).receive()).toEqual([[CMSG_CONSOLE, CMSG_CONSOLE_DATA, "x"]]);
+  });
+});
+
+describe("Xend console history", () => {
+  it("keeps only the last CONSOLE_HISTORY_BYTES of a domain's output, whole chunks", () => {
+    const { xend, host, create, domain } = makeRig();
+    create("one");
+    const g = new GuestControl(host, domain(1));
+    for (let i = 0; i < 400; i++) g.send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, enc(`line ${String(i).padStart(4, "0")} ${"x".repeat(40)}\n`));
+    const h = Buffer.from(xend.recentConsole("one")).toString();
+    expect(h.length).toBeLessThanOrEqual(16 * 1024);
+    expect(h.length).toBeGreaterThan(16 * 1024 - 60);
+    expect(h.endsWith(`line 0399 ${"x".repeat(40)}\n`)).toBe(true);
+    expect(h.startsWith("line ")).toBe(true);
   });
 });
 
@@ -130,15 +145,23 @@ describe("Xend lifecycle", () => {
     host.shutdownDomain(d, SHUTDOWN_poweroff);
     expect(exits).toEqual(["poweroff"]);
     expect(xend.list()).toEqual([]);
-    expect(text()).toContain("(XEN) Domain 1 (one) shut down: poweroff");
+    expect(text()).toContain("(XEN) Domain 1 shutdown: poweroff");
   });
 
-  it("takes a crashed domain away and gives input focus back to Xen", () => {
-    const { xend, console, host, create, domain } = makeRig();
+  it("keeps a crashed domain listed for inspection until destroyed, and gives input focus back to Xen", () => {
+    const { xend, console, host, text, create, domain } = makeRig();
     create("one");
+    const exits: string[] = [];
+    xend.attachConsole("one", () => undefined, (why) => exits.push(why));
+    const free = host.core.pool.freeCount;
     host.crashDomain(domain(1), "test");
-    expect(xend.list()).toEqual([]);
+    expect(xend.list()).toMatchObject([{ id: 1, name: "one", state: "crashed" }]);
+    expect(exits).toEqual(["crash"]);
     expect(console.getFocus()).toEqual({ kind: "xen" });
+    expect(text()).toContain("(XEN) *** Serial input -> Xen.\n");
+    xend.destroy("one");
+    expect(xend.list()).toEqual([]);
+    expect(host.core.pool.freeCount).toBeGreaterThan(free);
   });
 
   it("answers Xen's 'q' key with the domain list", () => {

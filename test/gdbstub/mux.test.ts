@@ -1,0 +1,94 @@
+// The real gdb through the real splitter: gdb -> TCP -> mux (sets bit 7) -> in-process serial
+// line -> the stub (with the in-memory test target) and back. Also a gdb that is killed without
+// detaching, followed by a new one: on a line the stub only learns it from the new qSupported.
+import { execFile, spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { createSerialPair } from "../../src/emu/serial/index.js";
+import { MuxServer } from "../../src/serial-mux/index.js";
+import { MemoryTarget, WINDOW_BASE } from "./fixtures/memory-target.js";
+import { serveOnLine } from "./fixtures/line-port.js";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function runGdb(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile("gdb", ["-batch", "-nx", ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ stdout, stderr, code: err === null ? 0 : typeof err.code === "number" ? err.code : -1 });
+    });
+  });
+}
+
+async function setUp() {
+  const pair = createSerialPair();
+  const target = new MemoryTarget();
+  const port = serveOnLine(pair.testing, target);
+  const fromLine: number[] = [];
+  const mux = await MuxServer.start({ line: pair.development, gdbPort: 0, consolePort: 0 });
+  cleanups.push(() => mux.close());
+  // Watch what crosses the wire towards the splitter.
+  const original = pair.testing.write.bind(pair.testing);
+  pair.testing.write = (bytes) => {
+    for (const b of bytes) fromLine.push(b);
+    return original(bytes);
+  };
+  return { target, port, mux, fromLine };
+}
+
+describe("the stub through the serial splitter", () => {
+  it("serves gdb: registers, memory, break, stepi, threads, monitor, detach; all 7-bit, all marked", async () => {
+    const { target, port, mux, fromLine } = await setUp();
+    expect(target.attachedCount).toBe(0);
+    const run = await runGdb(
+      [
+        `target remote 127.0.0.1:${mux.gdbPort}`,
+        "info registers eip",
+        `x/4xw ${WINDOW_BASE + 0x1000}`,
+        `break *${WINDOW_BASE + 0x10}`,
+        "continue",
+        "stepi",
+        "info threads",
+        "monitor domains",
+        "detach",
+      ].flatMap((c) => ["-ex", c]),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^eip\s+0x100000\s+0x100000$/m);
+    expect(run.stdout).toContain("0x101000:\t0x150e0700\t0x312a231c\t0x4d463f38\t0x69625b54");
+    expect(run.stdout).toMatch(/hit Breakpoint 1, 0x00100010/);
+    expect(run.stdout).toMatch(/^0x00100011 in \?\? \(\)$/m);
+    expect(run.stdout).toMatch(/Thread 2\.1 "minix"/);
+    expect(run.stderr).toMatch(/^1 minix ok$/m);
+    expect(run.stdout).toContain("[Inferior 2 (process 2) detached]");
+    expect(port.sent.length).toBeGreaterThan(500);
+    expect(port.sent.every((b) => b < 0x80)).toBe(true);
+    expect(fromLine.every((b) => b >= 0x80)).toBe(true);
+    expect(mux.stats.debugHighBytes).toBe(0);
+    expect(target.attachedCount).toBe(1);
+    expect(target.detachCount).toBe(1);
+    expect(target.isRunning).toBe(true);
+  });
+
+  it("lets a new gdb take over after the previous one was killed mid-session", async () => {
+    const { target, mux } = await setUp();
+    const first = spawn("gdb", ["-nx", "-q", "-ex", `target remote 127.0.0.1:${mux.gdbPort}`, "-ex", "set confirm off",
+      "-ex", "set remote noack-packet on", "-ex", `break *${WINDOW_BASE + 0x10}`, "-ex", "continue"], { stdio: ["pipe", "pipe", "pipe"] });
+    cleanups.push(() => void first.kill("SIGKILL"));
+    let out = "";
+    first.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!/hit Breakpoint 1/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toMatch(/hit Breakpoint 1/);
+    expect(target.breakpoints.length).toBe(0); // gdb lifts breakpoints while stopped
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    const second = await runGdb(["-ex", `target remote 127.0.0.1:${mux.gdbPort}`, "-ex", "info registers eip", "-ex", "info threads", "-ex", "detach"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^eip\s+0x100010\s+0x100010$/m);
+    expect(second.stdout).toMatch(/Thread 2\.1 "minix"/);
+    expect(target.attachedCount).toBe(2);
+    expect(target.isRunning).toBe(true);
+  });
+});
