@@ -100,10 +100,10 @@ export function exec0F(c: Cpu): void {
     }
     case 0x20: case 0x22: { // mov r32, crN / mov crN, r32
       const m = c.fb();
-      needCpl0(c);
       const n = (m >> 3) & 7;
       const r = m & 7;
       if (n !== 0 && n !== 2 && n !== 3 && n !== 4) ud(c);
+      needCpl0(c);
       if (op === 0x20) {
         regs[r] = n === 0 ? c.cr0 : n === 2 ? c.cr2 : n === 3 ? c.cr3 : c.cr4;
         return;

@@ -323,7 +323,7 @@ export function iret(c: Cpu, osz: number): void {
 }
 
 /** Bare mode: delivers vector through the IDT (SDM vol. 3 §6.12). `eip` is the return address. */
-export function deliverInterrupt(c: Cpu, vector: number, code: number, software: boolean, eip: number): void {
+export function deliverInterrupt(c: Cpu, vector: number, code: number, software: boolean, eip: number, fault = false): void {
   const ext = software ? 0 : 1;
   const gateErr = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > (c.idtrLimit >>> 0)) fail(c, Vector.GP, gateErr);
@@ -344,7 +344,8 @@ export function deliverInterrupt(c: Cpu, vector: number, code: number, software:
   if (!isPresent()) fail(c, Vector.NP, (tsel & 0xfffc) | ext);
   const dpl = descDpl();
   const codeLo = dLo, codeHi = dHi, codeAddr = dAddr;
-  const flags = c.getEflags();
+  // Faults push RF=1 so the handler's iret does not re-trigger an instruction breakpoint.
+  const flags = fault ? c.getEflags() | RF : c.getEflags();
   const oldCs = c.segSel[1];
   if (!isConforming() && dpl < c.cpl) {
     const { ss, esp } = tssStack(c, dpl, ext);
