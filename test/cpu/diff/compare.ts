@@ -46,6 +46,12 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
       eip = s.start + s.length;
     }
   }
+  if (vector === 1) {
+    // INT1 (icebp) is a trap (eip after it), but this host reports it at the instruction
+    // (a hypervisor intercept re-injects it as a fault); restore the architectural eip.
+    const s = decodeSequence(c.code, c.codeOff).find((t) => t.start === r.eip);
+    if (s && s.mnemonic === "Int1") eip = s.start + s.length;
+  }
   if (vector === 14) errorCode &= 7; // P, W/R, U/S: the bits an i386 defines
   return {
     regs: r.regs,

@@ -38,6 +38,23 @@ const SHIFTS = new Set(["Shl", "Sal", "Shr", "Sar"]);
 const ROTATES = new Set(["Rol", "Ror", "Rcl", "Rcr"]);
 
 const formatter = new iced.Formatter(iced.FormatterSyntax.Intel);
+
+/** Code of a step whose bytes run past the end of the code page. */
+export const TRUNCATED_CODE = -1;
+const TRUNCATED: DecodedStep = {
+  start: 0,
+  length: 0,
+  code: TRUNCATED_CODE,
+  mnemonic: "Truncated",
+  text: "(cut by the page end)",
+  rflagsModified: 0,
+  rflagsUndefined: 0,
+  immCount: -1,
+  countFromCl: false,
+  width: 0,
+  destReg: -1,
+  destIsMem: false,
+};
 const decodeCache = new Map<string, DecodedStep[]>();
 
 /** Decodes a case's code bytes as placed at CODE_BASE + codeOff. */
@@ -53,7 +70,11 @@ export function decodeSequence(code: Uint8Array, codeOff: number): DecodedStep[]
     while (dec.canDecode) {
       const at = Number(dec.ip);
       dec.decodeOut(ins);
-      if (at + ins.length > CODE_BASE + codeOff + code.length) break; // cut by the page end
+      if (dec.lastError === iced.DecoderError.NoMoreBytes) {
+        // Cut by the end of the code page: fetching the rest faults, whatever the form was.
+        out.push({ ...TRUNCATED, start: at, length: code.length - (at - CODE_BASE - codeOff) });
+        break;
+      }
       let immCount = -1;
       let countFromCl = false;
       if (ins.opCount >= 2) {
@@ -144,6 +165,10 @@ export function masksFor(steps: readonly DecodedStep[], finalRegs: Uint32Array, 
       }
       case "Bswap":
         if (s.width === 16 && s.destReg >= 0) regs[s.destReg] |= 0xffff;
+        break;
+      case "Lar":
+        // Bits 16-19 of the access rights (limit 19:16 of the descriptor) are undefined.
+        if (s.destReg >= 0 && s.width === 32 && finalEflags & EFLAGS.ZF) regs[s.destReg] |= 0x000f0000;
         break;
       case "Cpuid":
         regs[0] = regs[1] = regs[2] = regs[3] = 0xffffffff;
