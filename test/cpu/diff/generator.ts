@@ -358,15 +358,46 @@ function safeAccess(addr: number, size: number, write: boolean): boolean {
   return true;
 }
 
+interface StaticShape {
+  hasModrm: boolean;
+  hasMem: boolean;
+  implicitMem: boolean;
+  isStringOp: boolean;
+  rmKind: string | undefined;
+  opcodeReg: boolean;
+  regOperand: boolean;
+  branch: string | undefined;
+}
+
+const shapes = new Map<number, StaticShape>();
+
+/** What a form's operand kinds imply for encoding, computed once per form. */
+function staticShape(form: Form): StaticShape {
+  let sh = shapes.get(form.code);
+  if (!sh) {
+    const has = (re: RegExp): boolean => form.ops.some((o) => re.test(o));
+    sh = {
+      hasModrm: form.group >= 0 || has(/_or_mem$|^mem$|_reg$|^r32_rm$/),
+      hasMem: has(/_or_mem$|^mem$|^mem_offs$/),
+      implicitMem: has(/rDI|rSI|rBX/),
+      isStringOp: has(/rDI|rSI/),
+      rmKind: form.ops.find((o) => /_or_mem$|^mem$|^r32_rm$/.test(o)),
+      opcodeReg: has(/_opcode$/),
+      regOperand: has(/^r(8|16|32)_reg$/),
+      branch: form.ops.find((o) => /^br(16|32)_[124]$/.test(o)),
+    };
+    shapes.set(form.code, sh);
+  }
+  return sh;
+}
+
 /** Builds one instruction of `form` onto the case. Throws `reject` when it cannot. */
 function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): void {
   const mn = form.mnemonic;
   const prefixes: number[] = [];
   const opsize16 = form.operandSize === 16;
-  const hasModrm = form.group >= 0 || form.ops.some((o) => /_or_mem$|^mem$|_reg$|^r32_rm$/.test(o));
-  const hasMem = form.ops.some((o) => /_or_mem$|^mem$|^mem_offs$/.test(o));
-  const implicitMem = form.ops.some((o) => /rDI|rSI|rBX/.test(o));
-  const isStringOp = form.ops.some((o) => /rDI|rSI/.test(o));
+  const fs = staticShape(form);
+  const { hasModrm, hasMem, implicitMem, isStringOp } = fs;
   let a16 = form.addressSize === 16 || ((hasMem || implicitMem) && form.addressSize === 0 && rng.chance(0.2));
   if (form.addressSize === 32) a16 = false;
   if (opsize16) prefixes.push(0x66);
@@ -385,7 +416,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   let rmReg = 0;
   let memTarget = -1;
   let memSizeBytes = form.operandSize === 16 ? 2 : 4;
-  const rmKind = form.ops.find((o) => /_or_mem$|^mem$|^r32_rm$/.test(o));
+  const rmKind = fs.rmKind;
   if (rmKind === "r8_or_mem") memSizeBytes = 1;
   if (rmKind === "r16_or_mem") memSizeBytes = 2;
   if (rmKind !== undefined && rmKind !== "mem" && (rmKind === "r32_rm" || rng.chance(0.5))) {
@@ -399,7 +430,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     regField = mn === "Mov" && form.ops[0] === "seg_reg" ? (rng.chance(0.95) ? rng.pick([0, 2, 3, 3, 4, 5]) : rng.pick([1, 6, 7])) : rng.chance(0.97) ? rng.below(6) : rng.pick([6, 7]);
   }
   const opReg = rng.below(8);
-  if (form.ops.some((o) => /_opcode$/.test(o))) opcode[opcode.length - 1] += opReg;
+  if (fs.opcodeReg) opcode[opcode.length - 1] += opReg;
 
   // Memory operand bytes.
   let modrmBytes: number[] = [];
@@ -450,7 +481,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   }
 
   // Branches: displacement filled once the instruction's length is known.
-  const br = form.ops.find((o) => /^br(16|32)_[124]$/.test(o));
+  const br = fs.branch;
   let brSize = 0;
   if (br !== undefined) brSize = Number(br.slice(-1));
   const bytes = [...prefixes, ...opcode, ...modrmBytes, ...tail];
@@ -518,8 +549,8 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   b.codes.push(d.code);
   for (const a of accesses) if (a.write) b.written.push([a.addr, a.size]);
   const explicitEsp =
-    (form.ops.some((o) => /_opcode$/.test(o)) && opReg === ESP) ||
-    (form.ops.some((o) => /^r(8|16|32)_reg$/.test(o)) && regField === ESP) ||
+    (fs.opcodeReg && opReg === ESP) ||
+    (fs.regOperand && regField === ESP) ||
     (rmIsReg && rmReg === ESP);
   for (const r of d.writes) {
     if (r === ESP && d.stackInc !== 0 && !explicitEsp) continue;
