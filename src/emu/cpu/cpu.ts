@@ -162,6 +162,8 @@ export class Cpu {
 
   stop = 0;
   left = 0;
+  /** Budget of the running slice (for rdtsc). */
+  sliceStart = 0;
 
   // Debug support.
   private readonly breakpoints: number[] = [];
@@ -846,6 +848,7 @@ export class Cpu {
   /** Runs up to `budget` instructions; see StopReason for why it returns. */
   run(budget: number): StopReasonCode {
     this.left = budget;
+    this.sliceStart = budget;
     this.ip = this.eip;
     const start = budget;
     this.watchHit = null;
