@@ -337,7 +337,7 @@ export class Cpu {
       this.csLimit = limit | 0;
       this.code32 = (access & 0x4000) !== 0;
       this.setCpl(selector & 3);
-      this.fetchPage = 1;
+      this.fetchValid = 0;
     } else if (s === 2) {
       this.stack32 = (access & 0x4000) !== 0;
     }
@@ -352,7 +352,7 @@ export class Cpu {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   /**
@@ -417,7 +417,7 @@ export class Cpu {
       }
     }
     this.tlbCount = 0;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   flushTlbPage(linear: number): void {
@@ -426,7 +426,7 @@ export class Cpu {
     this.tlbSW[p] = -1;
     this.tlbUR[p] = -1;
     this.tlbUW[p] = -1;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   private readPhys32(pa: number): number {
@@ -623,7 +623,7 @@ export class Cpu {
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
-    if (this.tlbW[last >>> 12] === -1) this.xlate(last, true, user);
+    if (this.tlbW[last >>> 12] === -1) this.xlate(last & ~0xfff, true, user);
   }
 
   private segFault(s: number): never {

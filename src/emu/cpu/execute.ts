@@ -356,6 +356,7 @@ function execOne(c: Cpu, op: number): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
+      c.probeWrite(la, sz);
       const t = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const v = getReg(c, reg, sz);
       if (sz === 4) c.wrLin32(la, v); else if (sz === 2) c.wrLin16(la, v); else c.wrLin8(la, v);
@@ -383,7 +384,7 @@ function execOne(c: Cpu, op: number): void {
       const s = (m >> 3) & 7;
       if (s > 5) ud(c);
       if (m >= 0xc0) setReg(c, m & 7, osz, c.segSel[s]);
-      else wrMem(c, c.eaSeg, ea(c, m), 2, c.segSel[s]);
+      else { const a = ea(c, m); wrMem(c, c.eaSeg, a, 2, c.segSel[s]); }
       return;
     }
     case 0x8d: {
@@ -481,8 +482,8 @@ function execOne(c: Cpu, op: number): void {
         return;
       }
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const r = shift(c, sop, sz, x, cnt);
       if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
       return;
@@ -670,8 +671,8 @@ function execOne(c: Cpu, op: number): void {
         }
         const a = ea(c, m);
         const la = c.linW(c.eaSeg, a, sz);
-        const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
         c.probeWrite(la, sz);
+        const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
         const r = sop === 0 ? inc(c, sz, x) : dec(c, sz, x);
         if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
         return;
@@ -715,8 +716,8 @@ function execOne(c: Cpu, op: number): void {
 function rmwAlu(c: Cpu, aop: number, sz: number, a: number, y: number): void {
   const s = c.eaSeg;
   const la = c.linW(s, a, sz);
-  const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
   c.probeWrite(la, sz);
+  const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
   const r = alu(c, aop, sz, x, y);
   if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
 }
