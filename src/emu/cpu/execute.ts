@@ -155,26 +155,42 @@ export function step(c: Cpu): void {
   }
 }
 
+/** Which opcodes carry a ModRM byte (one-byte map, then the 0F map). */
+const MODRM_1 = new Uint8Array(256);
+const MODRM_0F = new Uint8Array(256);
+for (const r of [[0x00, 0x03], [0x08, 0x0b], [0x10, 0x13], [0x18, 0x1b], [0x20, 0x23], [0x28, 0x2b], [0x30, 0x33],
+  [0x38, 0x3b], [0x62, 0x63], [0x69, 0x69], [0x6b, 0x6b], [0x80, 0x8f], [0xc0, 0xc1], [0xc4, 0xc7], [0xd0, 0xd3],
+  [0xd8, 0xdf], [0xf6, 0xf7], [0xfe, 0xff]]) MODRM_1.fill(1, r[0], r[1] + 1);
+for (const r of [[0x00, 0x03], [0x18, 0x1f], [0x20, 0x23], [0x40, 0x4f], [0x90, 0x9f], [0xa3, 0xa5], [0xab, 0xad],
+  [0xaf, 0xb7], [0xba, 0xc1], [0xc7, 0xc7]]) MODRM_0F.fill(1, r[0], r[1] + 1);
+
+/** A lock prefix on anything but a lockable memory-destination form is #UD (after fetching the operand). */
 function checkLock(c: Cpu, op: number): void {
   const save = c.ip;
+  let ok: boolean;
+  let m = 0xc0;
+  let hasModrm: boolean;
   if (op === 0x0f) {
     const op2 = c.fb();
-    const m = c.fb();
-    c.ip = save;
+    hasModrm = MODRM_0F[op2] === 1;
+    if (hasModrm) m = c.fb();
     const regField = (m >> 3) & 7;
-    const ok = m < 0xc0 && (op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || op2 === 0xb0 || op2 === 0xb1 ||
+    ok = m < 0xc0 && (op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || op2 === 0xb0 || op2 === 0xb1 ||
       op2 === 0xc0 || op2 === 0xc1 || (op2 === 0xba && regField >= 5) || (op2 === 0xc7 && regField === 1));
-    if (!ok) ud(c);
-    return;
+  } else {
+    hasModrm = MODRM_1[op] === 1;
+    if (hasModrm) m = c.fb();
+    const regField = (m >> 3) & 7;
+    ok = LOCKABLE[op] === 1 && m < 0xc0 &&
+      !((op >= 0x80 && op <= 0x83) && regField === 7) &&
+      !((op === 0xf6 || op === 0xf7) && regField !== 2 && regField !== 3) &&
+      !((op === 0xfe || op === 0xff) && regField > 1);
   }
-  if (LOCKABLE[op] === 0) ud(c);
-  const m = c.fb();
+  if (!ok) {
+    if (hasModrm && m < 0xc0) ea(c, m);
+    ud(c);
+  }
   c.ip = save;
-  const regField = (m >> 3) & 7;
-  if (m >= 0xc0) ud(c);
-  if ((op >= 0x80 && op <= 0x83) && regField === 7) ud(c);
-  if ((op === 0xf6 || op === 0xf7) && regField !== 2 && regField !== 3) ud(c);
-  if ((op === 0xfe || op === 0xff) && regField > 1) ud(c);
 }
 
 function execOne(c: Cpu, op: number): void {

@@ -242,11 +242,11 @@ function stackRead(c: Cpu, osz: number, off: number): number {
 }
 
 /** Loads SS:ESP for a return to outer ring `rpl`. */
-function loadOuterStack(c: Cpu, ss: number, esp: number, rpl: number): void {
+function loadOuterStack(c: Cpu, ss: number, esp: number, rpl: number, notPresent: number = Vector.SS): void {
   if ((ss & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, ss, Vector.GP);
   if ((ss & 3) !== rpl || !isSegment() || isCode() || !rwBit() || descDpl() !== rpl) fail(c, Vector.GP, ss & 0xfffc);
-  if (!isPresent()) fail(c, Vector.SS, ss & 0xfffc);
+  if (!isPresent()) fail(c, notPresent, ss & 0xfffc);
   setAccessed(c);
   loadCache(c, 2, ss);
   if (c.stack32) c.regs[4] = esp; else c.regs16[8] = esp;
@@ -311,7 +311,7 @@ export function iret(c: Cpu, osz: number): void {
   if ((ip >>> 0) > (descLimit() >>> 0)) fail(c, Vector.GP, 0);
   c.setCpl(rpl);
   try {
-    loadOuterStack(c, ss, esp, rpl);
+    loadOuterStack(c, ss, esp, rpl, Vector.NP); // qemu and Bochs agree: #NP for iret
   } catch (e) {
     c.setCpl(c.segSel[1] & 3);
     throw e;
