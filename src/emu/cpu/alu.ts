@@ -161,7 +161,11 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 2: { // RCL
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        // Nothing rotates; OF is undefined, AMD recomputes it from the unchanged value.
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) & 1) ^ c.getCF());
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -179,7 +183,10 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 3: { // RCR
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) ^ (v >>> (bits - 2))) & 1);
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -205,7 +212,9 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     case 5: { // SHR
       const u = sz === 4 ? v >>> 0 : v;
       const r = (u >>> cnt) & m;
-      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, (u >>> (bits - 1)) & 1, 1);
+      // OF is defined for a count of 1 (the original sign); MSB^MSB-1 of the result equals it there
+      // and matches AMD for larger counts.
+      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, ((r ^ (r << 1)) >>> (bits - 1)) & 1, 1);
       return r;
     }
     default: { // SAR

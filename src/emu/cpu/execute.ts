@@ -164,6 +164,17 @@ for (const r of [[0x00, 0x03], [0x08, 0x0b], [0x10, 0x13], [0x18, 0x1b], [0x20, 
 for (const r of [[0x00, 0x03], [0x18, 0x1f], [0x20, 0x23], [0x40, 0x4f], [0x90, 0x9f], [0xa3, 0xa5], [0xab, 0xad],
   [0xaf, 0xb7], [0xba, 0xc1], [0xc7, 0xc7]]) MODRM_0F.fill(1, r[0], r[1] + 1);
 
+let lockOp2 = 0;
+/** One-byte opcodes without ModRM that carry an 8-bit or operand-size immediate. */
+const IMM8_1 = new Uint8Array(256);
+const IMMZ_1 = new Uint8Array(256);
+for (const op of [0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x6a, 0xa8, 0xcd, 0xd4, 0xd5, 0xeb]) IMM8_1[op] = 1;
+IMM8_1.fill(1, 0x70, 0x80);
+IMM8_1.fill(1, 0xb0, 0xb8);
+IMM8_1.fill(1, 0xe0, 0xe8);
+for (const op of [0x05, 0x0d, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x68, 0xa9, 0xe8, 0xe9]) IMMZ_1[op] = 1;
+IMMZ_1.fill(1, 0xb8, 0xc0);
+
 /** A lock prefix on anything but a lockable memory-destination form is #UD (after fetching the operand). */
 function checkLock(c: Cpu, op: number): void {
   const save = c.ip;
@@ -172,6 +183,7 @@ function checkLock(c: Cpu, op: number): void {
   let hasModrm: boolean;
   if (op === 0x0f) {
     const op2 = c.fb();
+    lockOp2 = op2;
     hasModrm = MODRM_0F[op2] === 1;
     if (hasModrm) m = c.fb();
     const regField = (m >> 3) & 7;
@@ -187,7 +199,30 @@ function checkLock(c: Cpu, op: number): void {
       !((op === 0xfe || op === 0xff) && regField > 1);
   }
   if (!ok) {
+    // The whole instruction is fetched (and may #PF) before the #UD.
     if (hasModrm && m < 0xc0) ea(c, m);
+    const regField = (m >> 3) & 7;
+    const osz = c.opsize32 ? 4 : 2;
+    if (op === 0x0f) {
+      const op2 = lockOp2;
+      if (op2 === 0xa4 || op2 === 0xac || op2 === 0xba) c.fb();
+      else if (op2 >= 0x80 && op2 <= 0x8f) fetchImm(c, osz);
+    } else if (op === 0x80 || op === 0x82 || op === 0x83 || op === 0xc0 || op === 0xc1 || op === 0xc6 || op === 0x6b ||
+      (op === 0xf6 && regField < 2) || IMM8_1[op] === 1) {
+      c.fb();
+    } else if (op === 0x81 || op === 0x69 || op === 0xc7 || (op === 0xf7 && regField < 2) || IMMZ_1[op] === 1) {
+      fetchImm(c, osz);
+    } else if (op === 0xc2 || op === 0xca) {
+      c.fw();
+    } else if (op === 0xc8) {
+      c.fw();
+      c.fb();
+    } else if (op === 0x9a || op === 0xea) {
+      fetchImm(c, osz);
+      c.fw();
+    } else if (op >= 0xa0 && op <= 0xa3) {
+      fetchImm(c, c.adsize32 ? 4 : 2);
+    }
     ud(c);
   }
   c.ip = save;
