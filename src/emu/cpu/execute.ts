@@ -484,8 +484,8 @@ function execOne(c: Cpu, op: number): void {
     case 0x69: case 0x6b: {
       const m = c.fb();
       const a = m < 0xc0 ? ea(c, m) : 0;
-      const x = rdRM(c, m, a, osz);
       const imm = op === 0x69 ? fetchImm(c, osz) : (c.fb() << 24) >> 24;
+      const x = rdRM(c, m, a, osz);
       setReg(c, (m >> 3) & 7, osz, imul(c, osz, x, imm & MASK[osz]));
       return;
     }
@@ -806,9 +806,11 @@ function execOne(c: Cpu, op: number): void {
       const sop = (m >> 3) & 7;
       const a = m < 0xc0 ? ea(c, m) : 0;
       switch (sop) {
-        case 0: case 1:
-          alu(c, 4, sz, rdRM(c, m, a, sz), fetchImm(c, sz) & MASK[sz]);
+        case 0: case 1: {
+          const imm = fetchImm(c, sz) & MASK[sz]; // the whole instruction is fetched before its operand is read
+          alu(c, 4, sz, rdRM(c, m, a, sz), imm);
           return;
+        }
         case 2: {
           if (m < 0xc0) c.probeWrite(c.linW(c.eaSeg, a, sz), sz);
           wrRM(c, m, a, sz, ~rdRM(c, m, a, sz) & MASK[sz]);
