@@ -86,7 +86,7 @@ const hex = (v: number, w = 8): string => (v >>> 0).toString(16).padStart(w, "0"
 /** Differences between expected (native) and got (emulator), masked; empty when they agree. */
 export function compareOutcomes(c: DiffCase, expected: Outcome, got: Outcome): string[] {
   const diffs: string[] = [];
-  const masks = masksFor(executedSteps(c, expected), expected.regs, expected.eflags);
+  const masks = masksFor(executedSteps(c, expected), c.regs, expected.regs, expected.eflags);
   for (let i = 0; i < 8; i++) {
     const keep = ~masks.regs[i] >>> 0;
     if (((expected.regs[i] ^ got.regs[i]) & keep) >>> 0 !== 0) {

@@ -49,6 +49,9 @@ export class EmuRunner {
     map(DATA_BASE + 0x1000, PTE_P | PTE_W | PTE_U);
     map(RO_BASE, PTE_P | PTE_U);
     map(CODE_BASE, PTE_P | PTE_W | PTE_U);
+    // Descriptor tables are read through linear addresses: map the GDT, supervisor-only, as
+    // Linux maps its own (outside anything a case can reach).
+    map(GDT_ADDR, PTE_P | PTE_W);
     for (const [idx, lo, hi] of LINUX_GDT) {
       v.setUint32(GDT_ADDR + idx * 8, lo, true);
       v.setUint32(GDT_ADDR + idx * 8 + 4, hi, true);

@@ -25,6 +25,9 @@ const UMIP_MNEMONICS = new Set(["Sgdt", "Sidt", "Sldt", "Str", "Smsw"]);
 /** Forms whose result is partly undefined: they end a sequence so nothing consumes it. */
 const UNDEFINED_RESULT = new Set(["Bsf", "Bsr", "Bswap", "Shld", "Shrd", "Cpuid", "Rdtsc"]);
 
+/** Non-lockable forms where a lock prefix is #UD on every x86 (checked on the host). */
+const LOCK_MISUSE = new Set(["Mov", "Cmp", "Test", "Lea", "Push", "Pop", "Nop", "Imul", "Mul", "Shl", "Rol", "Movzx", "Bt", "Cmovne", "Setne", "Jmp"]);
+
 /** Mnemonics that must be last: control transfers, frame builders, stack switches. */
 const ENDS_SEQUENCE = new Set([
   "Jmp", "Call", "Ret", "Retf", "Iret", "Iretd", "Int", "Int1", "Int3", "Into", "Enter", "Leave", "Loop", "Loope",
@@ -405,8 +408,9 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if ((hasMem || implicitMem) && rng.chance(0.15)) prefixes.push(rng.pick([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x3e, 0x26]));
   const repPrefix = isStringOp && (form.canRep || form.canRepne) && rng.chance(0.6);
   if (repPrefix) prefixes.push(form.canRepne ? rng.pick([0xf2, 0xf3]) : 0xf3);
-  let lock = false;
-  if (rng.chance(0.01)) lock = true; // mostly #UD: lock on a form or operand that cannot take it
+  // Lock misuse (#UD) only where vendors agree: AMD, unlike Intel's rule, runs e.g. lock verw.
+  // AMD also reads lock mov cr0 as mov cr8: no lock on control/debug register moves.
+  let lock = LOCK_MISUSE.has(mn) && !form.ops.includes("cr_reg") && !form.ops.includes("dr_reg") && rng.chance(0.03);
   const opcode = [...form.opcode];
   const tail: number[] = [];
 
@@ -424,7 +428,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     rmReg = rng.below(8);
   }
   if (hasMem && !rmIsReg && rmKind === undefined && !form.ops.includes("mem_offs")) rmIsReg = true;
-  if (form.canLock && !rmIsReg && rng.chance(0.15)) lock = true;
+  if (form.canLock && rng.chance(0.15)) lock = true; // with a register destination: #UD
   if (lock) prefixes.push(0xf0);
   if (form.ops.includes("seg_reg")) {
     regField = mn === "Mov" && form.ops[0] === "seg_reg" ? (rng.chance(0.95) ? rng.pick([0, 2, 3, 3, 4, 5]) : rng.pick([1, 6, 7])) : rng.chance(0.97) ? rng.below(6) : rng.pick([6, 7]);
@@ -446,10 +450,12 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   }
 
   // Immediates and branch operands, in operand order.
+  let imm8 = -1;
   for (const k of form.ops) {
     switch (k) {
       case "imm8":
-        tail.push(imm8For(form, rng));
+        imm8 = imm8For(form, rng);
+        tail.push(imm8);
         break;
       case "imm8sex16":
       case "imm8sex32":
@@ -515,7 +521,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   // Flags: nothing may read a flag an earlier instruction left undefined.
   if (d.rflagsRead & b.undefFlags) throw reject;
 
-  prepareSemantics(b, rng, form, d, { a16, rmIsReg, rmReg, regField, opsize16, memTarget, start, length: bytes.length, opReg });
+  prepareSemantics(b, rng, form, d, { a16, rmIsReg, rmReg, regField, opsize16, memTarget, start, length: bytes.length, opReg, imm8 });
 
   // Every memory access must stay in the layout; string ops are expanded by their count.
   const accesses: MemAccess[] = [];
@@ -598,7 +604,10 @@ function imm8For(form: Form, rng: Rng): number {
 
 function imm16For(form: Form, rng: Rng): number {
   if (form.mnemonic === "Enter") return rng.chance(0.8) ? rng.below(64) : rng.below(0x200);
-  if (form.mnemonic === "Ret" || form.mnemonic === "Retf") return rng.chance(0.7) ? rng.below(32) : rng.u32() & 0xffff;
+  if (form.mnemonic === "Ret") return rng.chance(0.7) ? rng.below(32) : rng.u32() & 0xffff;
+  // AMD reads the would-be outer SS:ESP above the immediate before it checks the new CS:
+  // keep that read inside mapped pages so only the architectural check decides.
+  if (form.mnemonic === "Retf") return rng.below(0x400);
   return rng.value32() & 0xffff;
 }
 
@@ -612,6 +621,8 @@ interface Shape {
   start: number;
   length: number;
   opReg: number;
+  /** The last imm8 operand, or -1. */
+  imm8: number;
 }
 
 /** Gives values that steer the instruction: pointers, counts, targets, selectors, frames. */
@@ -669,8 +680,9 @@ function prepareSemantics(b: CaseBuilder, rng: Rng, form: Form, d: DecodedInfo, 
     b.assign(ECX, rng.chance(0.85) ? rng.below(40) : rng.u32() & 0xff, 8);
   }
   if ((mn === "Shld" || mn === "Shrd") && s.opsize16 && !s.rmIsReg) {
-    const count = form.ops.includes("cl") ? b.view(ECX, 8) : -1;
-    if (count >= 0 && (count & 31) > 16) throw reject; // undefined memory result
+    // A 16-bit double shift by more than 16 leaves its memory result undefined: avoid it.
+    const count = form.ops.includes("cl") ? b.view(ECX, 8) : s.imm8;
+    if ((count & 31) > 16) throw reject;
   }
   // Segment loads: selectors from Linux's GDT, good ones mostly.
   const selector = (): number => (rng.chance(0.85) ? rng.pick(GOOD_DATA_SELECTORS) : rng.pick(BAD_SELECTORS));
