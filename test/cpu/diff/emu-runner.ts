@@ -40,6 +40,9 @@ export class EmuRunner {
   private readonly pattern = patternBytes();
   private readonly code = new Uint8Array(CODE_SIZE).fill(0xcc);
   private readonly initial = new Uint8Array(DATA_SIZE);
+  private readonly initial32 = new Int32Array(this.initial.buffer);
+  private readonly pattern32 = new Int32Array(this.pattern.buffer);
+  private readonly mem32 = new Int32Array(this.mem.buffer);
 
   constructor() {
     const v = this.mem.view;
@@ -121,15 +124,24 @@ export class EmuRunner {
       throw new Error(`Cannot run case on the emulator: run() stopped with reason ${stop}`);
     }
     const changes: Array<[number, number]> = [];
-    for (let i = 0; i < DATA_SIZE; i++) {
-      const now = u8[DATA_BASE + i];
-      if (now !== this.initial[i]) changes.push([DATA_BASE + i, now]);
+    const now32 = this.mem32;
+    const was32 = this.initial32;
+    for (let w = 0; w < DATA_SIZE >>> 2; w++) {
+      if (now32[(DATA_BASE >>> 2) + w] === was32[w]) continue;
+      for (let i = w << 2; i < (w << 2) + 4; i++) {
+        const now = u8[DATA_BASE + i];
+        if (now !== this.initial[i]) changes.push([DATA_BASE + i, now]);
+      }
     }
-    // A write to the read-only page or the code page would escape the layout: report it loudly.
-    for (let i = 0; i < RO_SIZE; i += 1) {
-      if (u8[RO_BASE + i] !== this.pattern[DATA_SIZE + i]) {
-        changes.push([RO_BASE + i, u8[RO_BASE + i]]);
-        u8[RO_BASE + i] = this.pattern[DATA_SIZE + i];
+    // A write to the read-only page would escape the layout: report it loudly, then repair it.
+    const ro32 = this.pattern32;
+    for (let w = 0; w < RO_SIZE >>> 2; w++) {
+      if (now32[(RO_BASE >>> 2) + w] === ro32[(DATA_SIZE >>> 2) + w]) continue;
+      for (let i = w << 2; i < (w << 2) + 4; i++) {
+        if (u8[RO_BASE + i] !== this.pattern[DATA_SIZE + i]) {
+          changes.push([RO_BASE + i, u8[RO_BASE + i]]);
+          u8[RO_BASE + i] = this.pattern[DATA_SIZE + i];
+        }
       }
     }
     const regs = new Uint32Array(8);
