@@ -3,7 +3,7 @@
 // identity-mapped (data and stack read/write, one read-only page, the code page), every other
 // page absent, and each case stopping at its first exception or software interrupt.
 import { MachineMemory } from "../../../src/emu/memory.js";
-import { Cpu, SReg, StopReason, CR0_PE, CR0_MP, CR0_ET, CR0_NE, CR0_WP, CR0_PG, type SRegIndex } from "../../../src/emu/cpu/index.js";
+import { Cpu, SReg, StopReason, CR0_PE, CR0_MP, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_PG, type SRegIndex } from "../../../src/emu/cpu/index.js";
 import type { DiffCase } from "./case-format.js";
 import type { Outcome } from "./compare.js";
 import { CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, RO_BASE, RO_SIZE, USER_CS, USER_DS, patternBytes } from "./layout.js";
@@ -65,7 +65,7 @@ export class EmuRunner {
     cpu.gdtrBase = GDT_ADDR;
     cpu.gdtrLimit = GDT_LIMIT;
     cpu.cr3 = PD_ADDR;
-    cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
   }
 
   /** Descriptor cache contents (base, limit, access) for a selector of LINUX_GDT, or null. */
@@ -108,15 +108,17 @@ export class EmuRunner {
 
     const stop = cpu.run(BUDGET);
     let vector = -2;
+    let software = false;
     let errorCode = -1;
     let cr2 = 0;
     let eip = cpu.eip;
     if (stop === StopReason.EXCEPTION) {
       const x = cpu.exception;
       vector = x.vector;
+      software = x.software;
       errorCode = x.errorCode;
       eip = x.eip;
-      if (vector === 14) {
+      if (vector === 14 && !software) {
         cr2 = x.cr2;
         errorCode &= 7;
       }
@@ -152,6 +154,7 @@ export class EmuRunner {
       eip: eip >>> 0,
       sregs: [SReg.CS, SReg.SS, SReg.DS, SReg.ES, SReg.FS, SReg.GS].map((s) => cpu.getSegment(s as SRegIndex).selector),
       vector,
+      software,
       errorCode,
       cr2: cr2 >>> 0,
       changes,

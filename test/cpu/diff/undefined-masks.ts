@@ -29,6 +29,8 @@ export interface DecodedStep {
   destIsMem: boolean;
   /** Whether the instruction may write CL (explicitly or implicitly, per iced-x86). */
   writesCl: boolean;
+  /** A string instruction with a rep/repe/repne prefix. */
+  repeated: boolean;
 }
 
 export interface Masks {
@@ -60,6 +62,7 @@ const TRUNCATED: DecodedStep = {
   destReg: -1,
   destIsMem: false,
   writesCl: false,
+  repeated: false,
 };
 const decodeCache = new Map<string, DecodedStep[]>();
 
@@ -103,6 +106,7 @@ export function decodeSequence(code: Uint8Array, codeOff: number): DecodedStep[]
       info.free();
       out.push({
         writesCl,
+        repeated: ins.isStringInstruction && (ins.hasRepPrefix || ins.hasRepePrefix || ins.hasRepnePrefix),
         start: at,
         length: ins.length,
         code: ins.code,
@@ -165,7 +169,8 @@ export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array
     if (steps.slice(0, i).every((t) => !t.writesCl)) cl = initialRegs[1] & 0xff;
     else if (steps.slice(i).every((t) => !t.writesCl)) cl = finalRegs[1] & 0xff;
     const eff = flagEffect(s, cl);
-    flags = (flags & ~eff.modified) | eff.undefined;
+    // A repeated string instruction may run zero times and then writes no flags at all.
+    flags = s.repeated ? flags | eff.undefined : (flags & ~eff.modified) | eff.undefined;
     const fullMask = s.width === 32 ? 0xffffffff : s.width === 16 ? 0xffff : 0xff;
     // A later step may overwrite a masked register; keep masks conservative by never clearing.
     switch (s.mnemonic) {
