@@ -155,26 +155,77 @@ export function step(c: Cpu): void {
   }
 }
 
+/** Which opcodes carry a ModRM byte (one-byte map, then the 0F map). */
+const MODRM_1 = new Uint8Array(256);
+const MODRM_0F = new Uint8Array(256);
+for (const r of [[0x00, 0x03], [0x08, 0x0b], [0x10, 0x13], [0x18, 0x1b], [0x20, 0x23], [0x28, 0x2b], [0x30, 0x33],
+  [0x38, 0x3b], [0x62, 0x63], [0x69, 0x69], [0x6b, 0x6b], [0x80, 0x8f], [0xc0, 0xc1], [0xc4, 0xc7], [0xd0, 0xd3],
+  [0xd8, 0xdf], [0xf6, 0xf7], [0xfe, 0xff]]) MODRM_1.fill(1, r[0], r[1] + 1);
+for (const r of [[0x00, 0x03], [0x18, 0x1f], [0x20, 0x23], [0x40, 0x4f], [0x90, 0x9f], [0xa3, 0xa5], [0xab, 0xad],
+  [0xaf, 0xb7], [0xba, 0xc1], [0xc7, 0xc7]]) MODRM_0F.fill(1, r[0], r[1] + 1);
+
+let lockOp2 = 0;
+/** One-byte opcodes without ModRM that carry an 8-bit or operand-size immediate. */
+const IMM8_1 = new Uint8Array(256);
+const IMMZ_1 = new Uint8Array(256);
+for (const op of [0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x6a, 0xa8, 0xcd, 0xd4, 0xd5, 0xeb]) IMM8_1[op] = 1;
+IMM8_1.fill(1, 0x70, 0x80);
+IMM8_1.fill(1, 0xb0, 0xb8);
+IMM8_1.fill(1, 0xe0, 0xe8);
+for (const op of [0x05, 0x0d, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x68, 0xa9, 0xe8, 0xe9]) IMMZ_1[op] = 1;
+IMMZ_1.fill(1, 0xb8, 0xc0);
+
+/** A lock prefix on anything but a lockable memory-destination form is #UD (after fetching the operand). */
 function checkLock(c: Cpu, op: number): void {
   const save = c.ip;
+  let ok: boolean;
+  let m = 0xc0;
+  let hasModrm: boolean;
   if (op === 0x0f) {
     const op2 = c.fb();
-    const m = c.fb();
-    c.ip = save;
+    lockOp2 = op2;
+    hasModrm = MODRM_0F[op2] === 1;
+    if (hasModrm) m = c.fb();
     const regField = (m >> 3) & 7;
-    const ok = m < 0xc0 && (op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || op2 === 0xb0 || op2 === 0xb1 ||
+    ok = m < 0xc0 && (op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || op2 === 0xb0 || op2 === 0xb1 ||
       op2 === 0xc0 || op2 === 0xc1 || (op2 === 0xba && regField >= 5) || (op2 === 0xc7 && regField === 1));
-    if (!ok) ud(c);
-    return;
+  } else {
+    hasModrm = MODRM_1[op] === 1;
+    if (hasModrm) m = c.fb();
+    const regField = (m >> 3) & 7;
+    ok = LOCKABLE[op] === 1 && m < 0xc0 &&
+      !((op >= 0x80 && op <= 0x83) && regField === 7) &&
+      !((op === 0xf6 || op === 0xf7) && regField !== 2 && regField !== 3) &&
+      !((op === 0xfe || op === 0xff) && regField > 1);
   }
-  if (LOCKABLE[op] === 0) ud(c);
-  const m = c.fb();
+  if (!ok) {
+    // The whole instruction is fetched (and may #PF) before the #UD.
+    if (hasModrm && m < 0xc0) ea(c, m);
+    const regField = (m >> 3) & 7;
+    const osz = c.opsize32 ? 4 : 2;
+    if (op === 0x0f) {
+      const op2 = lockOp2;
+      if (op2 === 0xa4 || op2 === 0xac || op2 === 0xba) c.fb();
+      else if (op2 >= 0x80 && op2 <= 0x8f) fetchImm(c, osz);
+    } else if (op === 0x80 || op === 0x82 || op === 0x83 || op === 0xc0 || op === 0xc1 || op === 0xc6 || op === 0x6b ||
+      (op === 0xf6 && regField < 2) || IMM8_1[op] === 1) {
+      c.fb();
+    } else if (op === 0x81 || op === 0x69 || op === 0xc7 || (op === 0xf7 && regField < 2) || IMMZ_1[op] === 1) {
+      fetchImm(c, osz);
+    } else if (op === 0xc2 || op === 0xca) {
+      c.fw();
+    } else if (op === 0xc8) {
+      c.fw();
+      c.fb();
+    } else if (op === 0x9a || op === 0xea) {
+      fetchImm(c, osz);
+      c.fw();
+    } else if (op >= 0xa0 && op <= 0xa3) {
+      fetchImm(c, c.adsize32 ? 4 : 2);
+    }
+    ud(c);
+  }
   c.ip = save;
-  const regField = (m >> 3) & 7;
-  if (m >= 0xc0) ud(c);
-  if ((op >= 0x80 && op <= 0x83) && regField === 7) ud(c);
-  if ((op === 0xf6 || op === 0xf7) && regField !== 2 && regField !== 3) ud(c);
-  if ((op === 0xfe || op === 0xff) && regField > 1) ud(c);
 }
 
 function execOne(c: Cpu, op: number): void {
@@ -356,6 +407,7 @@ function execOne(c: Cpu, op: number): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
+      c.probeWrite(la, sz);
       const t = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const v = getReg(c, reg, sz);
       if (sz === 4) c.wrLin32(la, v); else if (sz === 2) c.wrLin16(la, v); else c.wrLin8(la, v);
@@ -383,7 +435,7 @@ function execOne(c: Cpu, op: number): void {
       const s = (m >> 3) & 7;
       if (s > 5) ud(c);
       if (m >= 0xc0) setReg(c, m & 7, osz, c.segSel[s]);
-      else wrMem(c, c.eaSeg, ea(c, m), 2, c.segSel[s]);
+      else { const a = ea(c, m); wrMem(c, c.eaSeg, a, 2, c.segSel[s]); }
       return;
     }
     case 0x8d: {
@@ -481,8 +533,8 @@ function execOne(c: Cpu, op: number): void {
         return;
       }
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const r = shift(c, sop, sz, x, cnt);
       if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
       return;
@@ -670,8 +722,8 @@ function execOne(c: Cpu, op: number): void {
         }
         const a = ea(c, m);
         const la = c.linW(c.eaSeg, a, sz);
-        const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
         c.probeWrite(la, sz);
+        const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
         const r = sop === 0 ? inc(c, sz, x) : dec(c, sz, x);
         if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
         return;
@@ -715,8 +767,8 @@ function execOne(c: Cpu, op: number): void {
 function rmwAlu(c: Cpu, aop: number, sz: number, a: number, y: number): void {
   const s = c.eaSeg;
   const la = c.linW(s, a, sz);
-  const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
   c.probeWrite(la, sz);
+  const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
   const r = alu(c, aop, sz, x, y);
   if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
 }
