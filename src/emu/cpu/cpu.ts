@@ -24,6 +24,12 @@ const traceLog = createDebug("emu:trace");
 /** Thrown (never allocated per fault) to unwind from a faulting instruction to run(). */
 export const FAULT = { fault: true } as const;
 
+/** 0 benign, 1 contributory, 2 page fault (for the double-fault rules). */
+function exceptionClass(v: number): number {
+  if (v === 0 || (v >= 10 && v <= 13)) return 1;
+  return v === 14 ? 2 : 0;
+}
+
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
 
@@ -162,6 +168,8 @@ export class Cpu {
 
   stop = 0;
   left = 0;
+  /** Budget of the running slice (for rdtsc). */
+  sliceStart = 0;
 
   // Debug support.
   private readonly breakpoints: number[] = [];
@@ -329,7 +337,7 @@ export class Cpu {
       this.csLimit = limit | 0;
       this.code32 = (access & 0x4000) !== 0;
       this.setCpl(selector & 3);
-      this.fetchPage = 1;
+      this.fetchValid = 0;
     } else if (s === 2) {
       this.stack32 = (access & 0x4000) !== 0;
     }
@@ -344,7 +352,7 @@ export class Cpu {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   /**
@@ -409,7 +417,7 @@ export class Cpu {
       }
     }
     this.tlbCount = 0;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   flushTlbPage(linear: number): void {
@@ -418,7 +426,7 @@ export class Cpu {
     this.tlbSW[p] = -1;
     this.tlbUR[p] = -1;
     this.tlbUW[p] = -1;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   private readPhys32(pa: number): number {
@@ -615,7 +623,7 @@ export class Cpu {
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
-    if (this.tlbW[last >>> 12] === -1) this.xlate(last, true, user);
+    if (this.tlbW[last >>> 12] === -1) this.xlate(last & ~0xfff, true, user);
   }
 
   private segFault(s: number): never {
@@ -846,6 +854,7 @@ export class Cpu {
   /** Runs up to `budget` instructions; see StopReason for why it returns. */
   run(budget: number): StopReasonCode {
     this.left = budget;
+    this.sliceStart = budget;
     this.ip = this.eip;
     const start = budget;
     this.watchHit = null;
@@ -879,7 +888,7 @@ export class Cpu {
           reason = StopReason.EXCEPTION;
           break;
         }
-        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip)) { reason = StopReason.SHUTDOWN; break; }
+        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip, true)) { reason = StopReason.SHUTDOWN; break; }
         this.eip = this.ip;
         if (this.singleStep) { reason = StopReason.STEP; break; }
         continue;
@@ -897,26 +906,38 @@ export class Cpu {
     return reason;
   }
 
-  /** Delivers through the IDT in bare mode, escalating to #DF and shutdown. */
-  private deliverSafely(vector: number, code: number, software: boolean, eip: number): boolean {
+  /**
+   * Delivers through the IDT in bare mode. A fault during delivery is itself delivered, or
+   * becomes #DF per the contributory/page-fault table (SDM vol. 3 table 6-5); a fault while
+   * delivering #DF is a shutdown.
+   */
+  private deliverSafely(vector: number, code: number, software: boolean, eip: number, fault = false): boolean {
     const esp = this.regs[4];
-    try {
-      deliverInterrupt(this, vector, code, software, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
+    for (let tries = 0; tries < 8; tries++) {
+      try {
+        deliverInterrupt(this, vector, code, software, eip, fault);
+        return true;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+      }
+      this.ip = this.eip = eip;
+      this.regs[4] = esp;
+      const second = this.faultVector;
+      if (vector === Vector.DF) return false;
+      const firstClass = software ? 0 : exceptionClass(vector);
+      const secondClass = exceptionClass(second);
+      log("fault %d while delivering vector %d", second, vector);
+      if ((firstClass === 1 && secondClass === 1) || (firstClass === 2 && secondClass !== 0)) {
+        vector = Vector.DF;
+        code = 0;
+      } else {
+        vector = second;
+        code = this.faultCode;
+      }
+      software = false;
+      fault = true;
     }
-    this.ip = this.eip = eip;
-    this.regs[4] = esp;
-    if (vector === Vector.DF) return false;
-    log("fault %d while delivering vector %d: double fault", this.faultVector, vector);
-    try {
-      deliverInterrupt(this, Vector.DF, 0, false, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
-      return false;
-    }
+    return false;
   }
 
   private runFast(): void {
