@@ -6,23 +6,30 @@
 import createDebug from "debug";
 import type { MachineMemory } from "../memory.js";
 import {
-  AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
+  AC, AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
   FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, ZF,
 } from "./flags.js";
 import { PARITY } from "./lazy-flags.js";
 import {
-  CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
+  CR0_AM, CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
   type SRegIndex, type StopReasonCode, type WatchKindCode,
 } from "./constants.js";
 import { step } from "./execute.js";
 import { deliverInterrupt, loadSegmentChecked } from "./transfers.js";
 import { traceInstruction } from "./trace.js";
+import { HELPERS, compileBlock, type BlockFn } from "./block-compiler.js";
 
 const log = createDebug("emu:cpu");
 const traceLog = createDebug("emu:trace");
 
 /** Thrown (never allocated per fault) to unwind from a faulting instruction to run(). */
 export const FAULT = { fault: true } as const;
+
+/** 0 benign, 1 contributory, 2 page fault (for the double-fault rules). */
+function exceptionClass(v: number): number {
+  if (v === 0 || (v >= 10 && v <= 13)) return 1;
+  return v === 14 ? 2 : 0;
+}
 
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
@@ -133,8 +140,12 @@ export class Cpu {
   private readonly tlbSW = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUR = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUW = new Int32Array(1 << 20).fill(-1);
+  /** Always empty: selected while alignment checking is on, so every access takes the slow path. */
+  private readonly tlbNone = new Int32Array(1 << 20).fill(-1);
   tlbR = this.tlbSR;
   tlbW = this.tlbSW;
+  /** CR0.AM, EFLAGS.AC and CPL 3 together: misaligned data accesses raise #AC(0). */
+  alignCheck = false;
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
   /** Linear pages never cached in the TLB (they hold a watchpoint). */
@@ -184,6 +195,13 @@ export class Cpu {
   fpuSw = 0;
   fpuTag = 0xffff;
 
+  /** Executions of a block start before it is compiled to JavaScript; -1 turns compiling off. */
+  compileThreshold = 16;
+  /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
+  private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
+  /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
+  smc = 0;
+
   // Decode state of the running instruction (execute.ts).
   opsize32 = true;
   adsize32 = true;
@@ -199,6 +217,11 @@ export class Cpu {
     this.view = mem.view;
     this.codeFrames = mem.codeFrames;
     this.frameCount = mem.frameCount;
+    this.frameBlocks = new Array(mem.frameCount).fill(undefined);
+    mem.onCodeWrite((frame) => {
+      this.frameBlocks[frame] = undefined;
+      this.smc = 1;
+    });
     // Flat 4 GiB segments at reset so a test can run code at once.
     for (let s = 0; s < 6; s++) {
       this.setSegmentCache(s as SRegIndex, 0, 0, -1, s === 1 ? 0xc09b : 0xc093);
@@ -215,6 +238,7 @@ export class Cpu {
   set cr0(v: number) {
     this.cr0v = v | 0x10 | 1;
     this.flushTlb();
+    this.selectTlb();
   }
   get cr3(): number { return this.cr3v; }
   set cr3(v: number) {
@@ -295,12 +319,14 @@ export class Cpu {
     this.flags = (v & FLAGS_WRITABLE) | FLAGS_FIXED;
     this.ccOp = CC_EAGER;
     this.stop = this.stop || STOP_REEVAL;
+    this.selectTlb();
   }
 
   /** Internal: write flags under a mask of bits the instruction may change. */
   writeFlags(v: number, mask: number): void {
     this.materialize();
     this.flags = (this.flags & ~mask) | (v & mask) | FLAGS_FIXED;
+    if ((mask & AC) !== 0) this.selectTlb();
     if ((v & TF) !== 0 || this.pendingIrq >= 0) this.stop = this.stop || STOP_REEVAL;
   }
 
@@ -331,7 +357,7 @@ export class Cpu {
       this.csLimit = limit | 0;
       this.code32 = (access & 0x4000) !== 0;
       this.setCpl(selector & 3);
-      this.fetchPage = 1;
+      this.fetchValid = 0;
     } else if (s === 2) {
       this.stack32 = (access & 0x4000) !== 0;
     }
@@ -339,14 +365,23 @@ export class Cpu {
 
   setCpl(cpl: number): void {
     this.cpl = cpl;
-    if (cpl === 3) {
+    this.selectTlb();
+    this.fetchValid = 0;
+  }
+
+  /** Points tlbR/tlbW at the arrays for the current privilege (none while alignment checking). */
+  private selectTlb(): void {
+    this.alignCheck = this.cpl === 3 && (this.cr0v & CR0_AM) !== 0 && (this.flags & AC) !== 0;
+    if (this.alignCheck) {
+      this.tlbR = this.tlbNone;
+      this.tlbW = this.tlbNone;
+    } else if (this.cpl === 3) {
       this.tlbR = this.tlbUR;
       this.tlbW = this.tlbUW;
     } else {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchPage = 1;
   }
 
   /**
@@ -411,7 +446,7 @@ export class Cpu {
       }
     }
     this.tlbCount = 0;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   flushTlbPage(linear: number): void {
@@ -420,7 +455,7 @@ export class Cpu {
     this.tlbSW[p] = -1;
     this.tlbUR[p] = -1;
     this.tlbUW[p] = -1;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   private readPhys32(pa: number): number {
@@ -533,6 +568,7 @@ export class Cpu {
   }
 
   private readSlow(la: number, size: number): number {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, false, user);
     const last = (la + size - 1) | 0;
@@ -547,6 +583,7 @@ export class Cpu {
   }
 
   private writeSlow(la: number, size: number, v: number): void {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
@@ -614,10 +651,11 @@ export class Cpu {
 
   /** Checks that a write of `size` bytes at `la` would not fault (for multi-part stores). */
   probeWrite(la: number, size: number): void {
+    if (this.alignCheck && size <= 4 && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
-    if (this.tlbW[last >>> 12] === -1) this.xlate(last, true, user);
+    if (this.tlbW[last >>> 12] === -1) this.xlate(last & ~0xfff, true, user);
   }
 
   private segFault(s: number): never {
@@ -882,7 +920,7 @@ export class Cpu {
           reason = StopReason.EXCEPTION;
           break;
         }
-        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip)) { reason = StopReason.SHUTDOWN; break; }
+        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip, true)) { reason = StopReason.SHUTDOWN; break; }
         this.eip = this.ip;
         if (this.singleStep) { reason = StopReason.STEP; break; }
         continue;
@@ -900,35 +938,93 @@ export class Cpu {
     return reason;
   }
 
-  /** Delivers through the IDT in bare mode, escalating to #DF and shutdown. */
-  private deliverSafely(vector: number, code: number, software: boolean, eip: number): boolean {
+  /**
+   * Delivers through the IDT in bare mode. A fault during delivery is itself delivered, or
+   * becomes #DF per the contributory/page-fault table (SDM vol. 3 table 6-5); a fault while
+   * delivering #DF is a shutdown.
+   */
+  private deliverSafely(vector: number, code: number, software: boolean, eip: number, fault = false): boolean {
     const esp = this.regs[4];
-    try {
-      deliverInterrupt(this, vector, code, software, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
+    for (let tries = 0; tries < 8; tries++) {
+      try {
+        deliverInterrupt(this, vector, code, software, eip, fault);
+        return true;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+      }
+      this.ip = this.eip = eip;
+      this.regs[4] = esp;
+      const second = this.faultVector;
+      if (vector === Vector.DF) return false;
+      const firstClass = software ? 0 : exceptionClass(vector);
+      const secondClass = exceptionClass(second);
+      log("fault %d while delivering vector %d", second, vector);
+      if ((firstClass === 1 && secondClass === 1) || (firstClass === 2 && secondClass !== 0)) {
+        vector = Vector.DF;
+        code = 0;
+      } else {
+        vector = second;
+        code = this.faultCode;
+      }
+      software = false;
+      fault = true;
     }
-    this.ip = this.eip = eip;
-    this.regs[4] = esp;
-    if (vector === Vector.DF) return false;
-    log("fault %d while delivering vector %d: double fault", this.faultVector, vector);
-    try {
-      deliverInterrupt(this, Vector.DF, 0, false, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
-      return false;
-    }
+    return false;
   }
 
   private runFast(): void {
+    const compile = this.compileThreshold >= 0;
     while (this.left > 0 && this.stop === 0) {
+      if (compile && this.code32) {
+        const off = (this.csBase + this.ip - this.fetchPage) | 0;
+        if ((off >>> 0) < this.fetchValid) {
+          const pa = this.fetchPhys + off;
+          const b = this.blockAt(pa, off);
+          if (b !== null && b.n <= this.left) {
+            this.smc = 0;
+            b(this, this.regs, HELPERS);
+            continue;
+          }
+        }
+      }
       this.left--;
       this.eip = this.ip;
       this.startEsp = this.regs[4];
       step(this);
     }
+  }
+
+  /** The compiled block starting at machine address pa, compiling it once it is hot. */
+  private blockAt(pa: number, off: number): BlockFn | null {
+    const frame = pa >>> 12;
+    let map = this.frameBlocks[frame];
+    if (map === undefined) {
+      map = new Map();
+      this.frameBlocks[frame] = map;
+    }
+    const key = pa & 0xfff;
+    const v = map.get(key);
+    if (typeof v === "function") return v;
+    if (v === null) return null;
+    const seen = (v ?? 0) + 1;
+    if (seen <= this.compileThreshold) {
+      map.set(key, seen);
+      return null;
+    }
+    const compiled = compileBlock(this.u8, pa, this.fetchValid - off);
+    if (compiled === null) {
+      map.set(key, null);
+      return null;
+    }
+    this.codeFrames[frame] = 1;
+    map.set(key, compiled.fn);
+    return compiled.fn;
+  }
+
+  /** Drops every compiled block (e.g. to compare interpreter and compiler). */
+  flushCompiledCode(): void {
+    this.frameBlocks.fill(undefined);
+    this.codeFrames.fill(0);
   }
 
   private runSlow(tracing: boolean): void {
