@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
+import { readConfigFile } from "../../src/xen/tools/config.js";
 import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
 import { MINIX_START_INFO, SHARED_INFO_VA } from "../../src/minix/builder.js";
 
@@ -89,6 +90,26 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: peer saw the notification ok");
     expect(out).toMatch(/boottest (init|peer): deadlock detected ok \(-101\)/);
     expect(out).toContain("system: peer (proc 9) exited");
+  });
+
+  it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
+    const pair = createSerialPair();
+    let text = "";
+    pair.development.setReceiver((chunk) => (text += chunk.toString("latin1")));
+    const tc = await startTestingComputer(pair.testing, { baud: 0, configs: [], controlPath: null, timeMode: "deterministic" });
+    running.push({ tc, text: () => text, type: () => {}, waitFor: async () => {}, stop: async () => {
+      await tc.stop();
+      await Promise.all([pair.testing.close(), pair.development.close()]);
+    } });
+    // Appendix B names /etc/xen/minix; only the image path is overridden.
+    const config = readConfigFile("test/fixtures/xen-tools/appendix-b.cfg", [`kernel = "${resolve("build/minix/image")}"`]);
+    expect(config.builder).toBe("minix");
+    tc.xend.create(config);
+    const deadline = Date.now() + 20_000;
+    while (!text.includes("boottest init: done") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const params = "rootdev=896 ramimagedev=896 ramsize=0 processor=686 bus=xen video=xen chrome=color memory=930000:a00000 label=XEN controller=c0 image=xenimage";
+    expect(text).toContain(`boot parameters: ${params}\n`);
+    expect(text).toContain(`boottest init: boot parameters "${params}"`);
   });
 
   it("runs in the builder's layout: its GDT frames, pinned page tables, user bit and shared_info as pinned down", async () => {
