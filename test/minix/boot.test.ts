@@ -141,6 +141,10 @@ describe("MINIX on Xen", () => {
     expect(pte(0) & _PAGE_USER).toBe(0);
     expect(pte(0x11000) & _PAGE_USER).toBe(_PAGE_USER);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
+    // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
+    const idleSince = Date.now();
+    while (d.runState !== "blocked" && Date.now() - idleSince < 5_000) await new Promise((r) => setTimeout(r, 10));
+    expect(d.runState).toBe("blocked");
   });
 
   it("echoes typed lines through the line discipline, with erase and kill, and hands them to the reader", async () => {
