@@ -90,6 +90,8 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: peer saw the notification ok");
     expect(out).toMatch(/boottest (init|peer): deadlock detected ok \(-101\)/);
     expect(out).toContain("system: peer (proc 9) exited");
+    expect(out).toContain("boottest init: SYS_SETALARM in 6 ticks ok (0)");
+    expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
   });
 
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
