@@ -7,7 +7,16 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TcpClient, until } from "../serial-mux/tcp-client.js";
 import { Child, CLI, muxPorts } from "./mux-helpers.js";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+
+/** The real gdb in batch mode against a port. */
+function gdb(port: number, ...commands: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((res) => {
+    execFile("gdb", ["-batch", "-nx", "-ex", `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ["-ex", c])], { timeout: 20_000 }, (err, out, errText) =>
+      res({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, out, err: errText }),
+    );
+  });
+}
 
 const children: Child[] = [];
 const clients: TcpClient[] = [];
@@ -112,6 +121,24 @@ describe("minix-on-xen run", () => {
   }, 30_000);
 });
 
+describe("minix-on-xen run with gdb", () => {
+  it("serves the real gdb on the debug port while the console keeps working", async () => {
+    const dir = tempDir();
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--control", join(dir, "ctl.sock")]));
+    const ports = await muxPorts(run);
+    const con = await client(ports.console);
+    await until(() => con.text().includes("hello: ready\n"), "the hello guest");
+    const g = await gdb(ports.gdb, "info threads", "monitor domains", "x/1xb 0xc0000000", "detach");
+    expect(g.code, g.err).toBe(0);
+    expect(g.out).toMatch(/Thread \d+\.1 "hello" \(domain 1 vcpu 0/);
+    expect(g.out + g.err).toMatch(/^1 hello /m); // monitor output comes as gdb console text
+    expect(g.out).toMatch(/^0xc0000000:\s+0x[0-9a-f]{2}$/m);
+    // Detached: the host runs again and the guest still echoes.
+    con.send("after gdb\r");
+    await until(() => con.text().includes("after gdb\r"), "the echo after gdb detached");
+  }, 40_000);
+});
+
 describe("minix-on-xen run flags", () => {
   it("boots the configs, memory and control socket it is given", async () => {
     const dir = tempDir();
@@ -173,6 +200,10 @@ describe("minix-on-xen host and mux in two processes", () => {
     await until(() => con.text().includes("hello: ready\n"), "the hello guest over the Unix socket");
     con.send("over the cable\r");
     await until(() => con.text().includes("over the cable\r"), "the echo over the Unix socket");
+    // The debugger half of the same cable: gdb -> mux -> Unix socket -> the stub in the host process.
+    const g = await gdb((await muxPorts(mux)).gdb, "info registers eip", "detach");
+    expect(g.code, g.err).toBe(0);
+    expect(g.out).toMatch(/^eip\s+0xc0[0-9a-f]{6}\s/m);
   }, 30_000);
 
   it("xm console attaches to one domain and detaches on Ctrl-]", async () => {
