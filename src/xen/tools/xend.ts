@@ -62,6 +62,8 @@ export interface XendHypervisor {
   pause(d: HypervisorDomain): void;
   destroyDomain(d: HypervisorDomain): void;
   onDomainExit(fn: (d: HypervisorDomain, reason: number) => void): void;
+  /** Sends VIRQ_DEBUG to a domain (asks the guest to dump its state). */
+  raiseDebugVirq(d: HypervisorDomain): void;
 }
 
 /** One row of `xm list`. */
@@ -300,9 +302,11 @@ export class Xend {
     log("dom%d (%s) gone: %s", r.info.id, r.info.name, reason);
   }
 
+  /** Xen 2.0's 'q' key: a line per domain, and VIRQ_DEBUG so each guest can dump its own state. */
   private printDomains(): void {
     const rows = this.list().map((d) => `Domain ${d.id} (${d.name}): ${d.memoryMiB} MiB, ${d.state}, builder '${d.builder}'`);
     this.console.printk(`'q' pressed -> dumping domain info\n${rows.length === 0 ? "no domains" : rows.join("\n")}\n`);
+    for (const r of this.domains.values()) this.hv.raiseDebugVirq(r.domain);
   }
 }
 
