@@ -100,10 +100,10 @@ export function exec0F(c: Cpu): void {
     }
     case 0x20: case 0x22: { // mov r32, crN / mov crN, r32
       const m = c.fb();
-      needCpl0(c);
       const n = (m >> 3) & 7;
       const r = m & 7;
       if (n !== 0 && n !== 2 && n !== 3 && n !== 4) ud(c);
+      needCpl0(c);
       if (op === 0x20) {
         regs[r] = n === 0 ? c.cr0 : n === 2 ? c.cr2 : n === 3 ? c.cr3 : c.cr4;
         return;
@@ -185,8 +185,8 @@ export function exec0F(c: Cpu): void {
         return;
       }
       const la = c.linW(c.eaSeg, a, osz);
-      const x = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
       c.probeWrite(la, osz);
+      const x = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
       const r = shiftDouble(c, op < 0xac, osz, x, src, cnt);
       if (osz === 4) c.wrLin32(la, r); else c.wrLin16(la, r);
       return;
@@ -211,8 +211,8 @@ export function exec0F(c: Cpu): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const acc = getReg(c, 0, sz);
       const w = acc === x ? getReg(c, reg, sz) : x; // the locked cycle always writes
       if (sz === 4) c.wrLin32(la, w); else if (sz === 2) c.wrLin16(la, w); else c.wrLin8(la, w);
@@ -263,8 +263,8 @@ export function exec0F(c: Cpu): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const r = alu(c, 0, sz, x, getReg(c, reg, sz));
       if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
       setReg(c, reg, sz, x);
@@ -275,9 +275,10 @@ export function exec0F(c: Cpu): void {
       if (m >= 0xc0 || ((m >> 3) & 7) !== 1) ud(c);
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, 8);
+      if (c.alignCheck && (la & 7) !== 0) c.raise(Vector.AC, 0);
+      c.probeWrite(la, 8);
       const lo = c.rdLin32(la);
       const hi = c.rdLin32((la + 4) | 0);
-      c.probeWrite(la, 8);
       c.materialize();
       if (lo === regs[0] && hi === regs[2]) {
         c.wrLin32(la, regs[3]);
@@ -333,8 +334,8 @@ function bitOp(c: Cpu, op: number, osz: number, immForm: boolean): void {
   else if (kind === 0) v = rdMem(c, c.eaSeg, addr, osz);
   else {
     const la = c.linW(c.eaSeg, addr, osz);
-    v = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
     c.probeWrite(la, osz);
+    v = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
   }
   const cf = (v & mask) !== 0 ? 1 : 0;
   if (kind !== 0) {
