@@ -65,13 +65,14 @@ function xm(sock: string, ...args: string[]): Promise<{ code: number | null; out
 }
 
 const CTRL_A_X3 = "\x01\x01\x01";
+const HELLO = resolve("configs/hello.cfg");
 
 describe("minix-on-xen run", () => {
   it("shows Xen's boot log and the hello guest to nc, echoes typed text, and moves focus with Ctrl-A x3", async () => {
     const dir = tempDir();
     // The control socket of this host lives in our temp dir (children inherit the environment).
     process.env.MINIX_ON_XEN_CONTROL = join(dir, "xend.sock");
-    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--config", HELLO]));
     const ports = await muxPorts(run);
     const nc = child(new Child("nc", ["127.0.0.1", String(ports.console)]));
     await until(() => nc.stdout.includes("hello: ready\n"), "the hello guest ready at nc");
@@ -106,7 +107,7 @@ describe("minix-on-xen run", () => {
     const dir = tempDir();
     const sock = join(dir, "xend.sock");
     process.env.MINIX_ON_XEN_CONTROL = sock;
-    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0"]));
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--config", HELLO]));
     await muxPorts(run);
     const con = child(Child.cli(["xm", "console", "hello"]));
     // The guest's control-ring console only: no Xen log, no console_io lines.
@@ -121,10 +122,24 @@ describe("minix-on-xen run", () => {
   }, 30_000);
 });
 
+describe("minix-on-xen run (npm start) by default", () => {
+  it("boots MINIX with the report's configuration: banner on the console, a typed line read back", async () => {
+    const dir = tempDir();
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--control", join(dir, "ctl.sock")]));
+    const ports = await muxPorts(run);
+    const nc = child(new Child("nc", ["127.0.0.1", String(ports.console)]));
+    await until(() => nc.stdout.includes("minix> "), "the MINIX prompt at nc", 20_000);
+    expect(nc.stdout).toContain("(XEN) Domain 1 (MinixTester) created: 20 MiB, builder 'minix'");
+    expect(nc.stdout).toMatch(/MINIX 3\.1\.1-xen on Xen/);
+    nc.proc.stdin!.write("hello minix\r");
+    await until(() => nc.stdout.includes("read 12 bytes: hello minix"), "MINIX reading the typed line", 20_000);
+  }, 40_000);
+});
+
 describe("minix-on-xen run with gdb", () => {
   it("serves the real gdb on the debug port while the console keeps working", async () => {
     const dir = tempDir();
-    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--control", join(dir, "ctl.sock")]));
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--config", HELLO, "--control", join(dir, "ctl.sock")]));
     const ports = await muxPorts(run);
     const con = await client(ports.console);
     await until(() => con.text().includes("hello: ready\n"), "the hello guest");
@@ -190,10 +205,10 @@ describe("minix-on-xen host and mux in two processes", () => {
     expect(bad).toMatchObject({ code: 1, err: 'Cannot find domain "nope": no such domain (see xm list)\n' });
   }, 30_000);
 
-  it("boots the hello guest by default and echoes what a console client types", async () => {
+  it("boots the hello guest, echoes what a console client types and serves gdb on the same cable", async () => {
     const dir = tempDir();
     const line = join(dir, "serial.sock");
-    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--control", join(dir, "xend.sock")]));
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--config", HELLO, "--control", join(dir, "xend.sock")]));
     await host.line(/^serial: /m, "the host's serial line");
     const mux = child(Child.cli(["mux", "--serial", `unix:${line}`, "--gdb-port", "0", "--console-port", "0"]));
     const con = await client((await muxPorts(mux)).console);
