@@ -196,6 +196,8 @@ describe("minix-on-xen host and mux in two processes", () => {
     expect(created).toMatchObject({ code: 0, out: "Started domain second (id=2)\n" });
     expect((await xm(sock, "pause", "second")).out).toBe("Domain second (id=2) paused\n");
     expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+0\s+--p--/m);
+    expect((await xm(sock, "unpause", "second")).out).toBe("Domain second (id=2) unpaused\n");
+    expect((await xm(sock, "shutdown", "second", "--reboot")).out).toBe("Asked domain second (id=2) to reboot\n");
     expect((await xm(sock, "destroy", "2")).out).toBe("Destroyed domain second (id=2)\n");
     const dmesg = await xm(sock, "dmesg");
     expect(dmesg.out).toContain("(XEN) Domain 2 destroyed");
@@ -219,6 +221,22 @@ describe("minix-on-xen host and mux in two processes", () => {
     const g = await gdb((await muxPorts(mux)).gdb, "info registers eip", "detach");
     expect(g.code, g.err).toBe(0);
     expect(g.out).toMatch(/^eip\s+0xc0[0-9a-f]{6}\s/m);
+  }, 30_000);
+
+  it("xm create -c starts a domain and attaches to its console", async () => {
+    const dir = tempDir();
+    const line = join(dir, "serial.sock");
+    const sock = join(dir, "xend.sock");
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--no-wait", "--no-domain", "--control", sock]));
+    await host.line(/^control: /m, "the host's control line");
+    const con = child(Child.cli(["xm", "--control", sock, "create", "-c", HELLO, "name=h2"]));
+    await until(() => con.stdout.includes("Started domain h2 (id=1)\n"), "the create line");
+    await until(() => con.stdout.includes("hello from the hello guest\n"), "the new domain's console");
+    con.proc.stdin!.write("typed\r");
+    await until(() => con.stdout.includes("typed\r"), "the echo at xm create -c");
+    con.proc.stdin!.write("\x1d");
+    await until(() => con.exited, "xm to exit");
+    expect(con.exitCode).toBe(0);
   }, 30_000);
 
   it("xm console attaches to one domain and detaches on Ctrl-]", async () => {
