@@ -1,7 +1,7 @@
 // End to end: the testing computer through real sockets. `run` (both computers in one process)
 // read with the real nc; `host` and `mux` as two processes joined by a Unix socket; xm against
 // the running host, as a user would type it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -252,6 +252,25 @@ describe("minix-on-xen host and mux in two processes", () => {
     expect(con.exitCode).toBe(0);
     expect(con.stderr).toContain("Detached.");
   }, 30_000);
+
+  it("runs over a pty pair made by socat at 115200 baud, like the report's null-modem cable", async () => {
+    const dir = tempDir();
+    const a = join(dir, "ttyA");
+    const b = join(dir, "ttyB");
+    child(new Child("socat", [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`]));
+    await until(() => existsSync(a) && existsSync(b), "socat's ptys");
+    const host = child(Child.cli(["host", "--serial", a, "--baud", "115200", "--config", HELLO, "--control", join(dir, "x.sock")]));
+    await host.line(/^serial: .*\(115200 baud\)$/m, "the host on the pty");
+    const mux = child(Child.cli(["mux", "--serial", b, "--baud", "115200", "--gdb-port", "0", "--console-port", "0"]));
+    const ports = await muxPorts(mux);
+    const con = await client(ports.console);
+    await until(() => con.text().includes("hello: ready\n"), "the hello guest over the pty", 20_000);
+    con.send("slow line\r");
+    await until(() => con.text().includes("slow line\r"), "the echo over the pty");
+    const g = await gdb(ports.gdb, "info registers eip", "detach");
+    expect(g.code, g.err).toBe(0);
+    expect(g.out).toMatch(/^eip\s+0xc0[0-9a-f]{6}\s/m);
+  }, 40_000);
 
   it("says clearly when no host is running", async () => {
     const r = await xm(join(tempDir(), "none.sock"), "list");
