@@ -85,7 +85,7 @@ export function setPending(x: XenCore, d: Domain, port: number): void {
 
 /** Raises a virtual IRQ in `d` (to its bound port, or port 0 if unbound). */
 export function sendVirq(x: XenCore, d: Domain, virq: number): void {
-  setPending(x, d, d.evtchn.virqToPort[virq]);
+  x.evtchnDeliver(d, d.evtchn.virqToPort[virq]);
 }
 
 function resolve(x: XenCore, caller: Domain, domid: number): Domain | null {

@@ -123,6 +123,41 @@ describe("bounce frames", () => {
     expect(r.eip).toBe(H.int3); // int3 ignores the guest's DPL
   });
 
+  it("#NM reaches the guest only after fpu_taskswitch, with TS already clear", () => {
+    const g = withTraps(Guest.create());
+    const b = new Uint8Array(16);
+    b[0] = 7;
+    new DataView(b.buffer).setUint16(2, FLAT_RING1_CS, true);
+    new DataView(b.buffer).setUint32(4, 0x11500, true);
+    g.write(g.va(4), b);
+    expect(g.call(0, g.va(4))).toBe(0);
+    const r = g.d.vcpu.regs;
+    r.eip = 0x400300;
+    expect(g.call(5)).toBe(0);
+    expect(g.d.vcpu.cr0Ts).toBe(true);
+    deliverException(g.host.core, g.host.addressSpace(g.d), g.d, exc(7));
+    expect(r.eip).toBe(0x11500);
+    expect(g.d.vcpu.cr0Ts).toBe(false);
+    r.eip = 0x400400;
+    deliverException(g.host.core, g.host.addressSpace(g.d), g.d, exc(7));
+    expect(r.eip).toBe(0x400400); // Xen's own lazy-FPU trap: no bounce
+  });
+
+  it("#DB saves DR6 for get_debugreg(6); NMI, #DF and #MC are never delivered", () => {
+    const g = withTraps(Guest.create());
+    const b = new Uint8Array(16);
+    b[0] = 1;
+    new DataView(b.buffer).setUint16(2, FLAT_RING1_CS, true);
+    new DataView(b.buffer).setUint32(4, 0x11600, true);
+    g.write(g.va(4), b);
+    g.call(0, g.va(4));
+    deliverException(g.host.core, g.host.addressSpace(g.d), g.d, exc(1, 0x4001));
+    expect(g.d.vcpu.regs.eip).toBe(0x11600);
+    expect(g.call(9, 6)).toBe(0x4001);
+    expect(deliverException(g.host.core, g.host.addressSpace(g.d), g.d, exc(8, 0))).toBe(false);
+    expect(g.d.crashWhy).toBe("fatal trap 8");
+  });
+
   it("a bounce onto an unmapped stack crashes the domain, not the host", () => {
     const g = withTraps(Guest.create());
     g.d.vcpu.regs.gpr[R_ESP] = 0x100;
