@@ -98,6 +98,19 @@ export interface MinixLayout {
   sharedInfoVa: number;
 }
 
+/**
+ * MINIX boot parameters from the config's `extra`: one `name=value` per line (Appendix B's
+ * triple-quoted form, spaces around '=' allowed) or separated by blanks on one line; returned
+ * as `name=value` words joined by single spaces, what the kernel reads from cmd_line.
+ */
+export function normalizeBootParams(extra: string): string {
+  const pieces = extra.includes("\n") ? extra.split("\n") : extra.split(/\s+/);
+  return pieces
+    .map((p) => p.replace(/\s+/g, ""))
+    .filter((p) => p !== "")
+    .join(" ");
+}
+
 /** Bytes a program needs in memory: a_total, which for common I&D already counts the text. */
 function programBytes(e: ImageEntry): number {
   const h = e.aout.header;
@@ -241,7 +254,7 @@ export function buildMinixDomain(req: BuildRequest): BuildResult {
   write32Va(si + START_INFO.pt_base, L.pageDirectoryVa);
   write32Va(si + START_INFO.nr_pt_frames, 1 + L.nrL1Frames);
   write32Va(si + START_INFO.mfn_list, L.p2mVa);
-  const params = req.config.extra !== "" ? req.config.extra : req.cmdline;
+  const params = normalizeBootParams(req.config.extra !== "" ? req.config.extra : req.cmdline);
   writeVa(si + START_INFO.cmd_line, new TextEncoder().encode(params).subarray(0, MAX_CMDLINE - 1));
   const M = MINIX_START_INFO;
   write32Va(si + M.msi_vaddr, si);

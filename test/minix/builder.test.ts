@@ -5,13 +5,14 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { XenHost } from "../../src/xen/host.js";
 import { installGdt } from "../../src/xen/gdt.js";
-import { parseConfig } from "../../src/xen/tools/config.js";
+import { parseConfig, readConfigFile } from "../../src/xen/tools/config.js";
 import { FLAT_RING1_CS, FLAT_RING1_DS, START_INFO, _PAGE_RW, _PAGE_USER, _PAGE_PRESENT } from "../../src/xen/abi.js";
 import {
   BOOT_GDT_ENTRIES,
   buildMinixDomain,
   KERNEL_CS_DESCRIPTOR,
   MINIX_START_INFO,
+  normalizeBootParams,
   NR_GDT_FRAMES,
   SHARED_INFO_VA,
 } from "../../src/minix/builder.js";
@@ -63,6 +64,19 @@ function readVa(host: XenHost, r: BuildResult, va: number, len: number): Uint8Ar
 }
 
 const u32 = (host: XenHost, r: BuildResult, va: number) => new DataView(readVa(host, r, va, 4).buffer).getUint32(0, true);
+
+describe("normalizeBootParams()", () => {
+  it("turns Appendix B's one-per-line parameters into name=value words", () => {
+    const config = readConfigFile("test/fixtures/xen-tools/appendix-b.cfg");
+    expect(normalizeBootParams(config.extra)).toBe(
+      "rootdev=896 ramimagedev=896 ramsize=0 processor=686 bus=xen video=xen chrome=color memory=930000:a00000 label=XEN controller=c0 image=xenimage",
+    );
+  });
+
+  it("keeps a one-line list as it is", () => {
+    expect(normalizeBootParams(" rootdev=896  ramsize=0 ")).toBe("rootdev=896 ramsize=0");
+  });
+});
 
 describe("buildMinixDomain()", () => {
   it("lays out processes, 16 GDT frames, page directory, page tables, P2M, start info, stack, free memory in that order", () => {

@@ -28,10 +28,11 @@ xen_system_time(void)
 	return t;
 }
 
+/* Xen time at which tick `tick` begins, rounded up so that time maps back to the same tick. */
 static u64_t
 tick_to_ns(clock_t tick)
 {
-	return boot_ns + (u64_t)tick * NS_PER_SEC / HZ;
+	return boot_ns + ((u64_t)tick * NS_PER_SEC + HZ - 1) / HZ;
 }
 
 /* VIRQ_TIMER handler, ring 1, events masked. */
@@ -44,8 +45,11 @@ clock_handler(int irq)
 	struct proc *rp = proc_ptr;
 
 	(void)irq;
-	if (elapsed <= 0)
+	/* Always ask for the next tick: the 10 ms ticker and schedule-in events also raise this virq. */
+	if (elapsed <= 0) {
+		hypervisor_set_timer_op(tick_to_ns(realtime + 1));
 		return 1;
+	}
 	realtime = ticks;
 	rp->p_user_time += elapsed;
 	if (!(priv(rp)->s_flags & BILLABLE))

@@ -156,6 +156,7 @@ int
 main(void)
 {
 	char line[128];
+	clock_t uptime;
 	int n;
 
 	if (sys_whoami(&self, self_name, P_NAME_LEN) != OK)
@@ -179,5 +180,7 @@ main(void)
 		printf("boottest init: read %d bytes: %s", n, line);
 		if (n == 0 || line[n - 1] != '\n')
 			printf("\n");
+		if (sys_times(SELF, NULL, NULL, &uptime) == OK)
+			printf("boottest init: uptime %ld ticks\n", (long)uptime);
 	}
 }
