@@ -248,7 +248,9 @@ const writeAllRegisters: Handler = (args, state) => {
 
 const readRegister: Handler = (args, state) => {
   const info = registerByNumber(parseHex32(args));
-  if (info === undefined) return EMPTY;
+  // "x" means unavailable whatever the size gdb expects; an empty reply would tell gdb that
+  // `p` is unsupported altogether.
+  if (info === undefined) return "xx";
   const value = state.target.readRegisters(generalVcpu(state)).get(info.name);
   return registerToHex(value, info.bits);
 };

@@ -263,7 +263,26 @@ export class GdbSession implements StubState {
   }
 
   private stopReply(vcpu: VcpuRef, reason: StopReason, signal: number): string {
-    return formatStopReply(vcpu, reason, signal, this.target.readRegisters(vcpu), this.gdbFeatures);
+    return formatStopReply(vcpu, this.refineWatch(vcpu, reason), signal, this.target.readRegisters(vcpu), this.gdbFeatures);
+  }
+
+  /**
+   * A target that cannot tell which kind of watchpoint matched reports "access". When the
+   * watchpoints gdb inserted over that address are all of one kind, report that kind, so gdb
+   * shows a `watch` as a write rather than as an access.
+   */
+  private refineWatch(vcpu: VcpuRef, reason: StopReason): StopReason {
+    if (reason.kind !== "watchpoint" || reason.type !== "access") return reason;
+    const a = reason.address >>> 0;
+    const kinds = new Set(
+      this.breakpoints
+        .filter((b) => b.domain === vcpu.domain && b.type !== "software" && b.type !== "hardware")
+        .filter((b) => a >= b.address && a < b.address + b.length)
+        .map((b) => b.type),
+    );
+    if (kinds.size !== 1) return reason;
+    const [only] = kinds;
+    return only === "write" || only === "read" ? { ...reason, type: only } : reason;
   }
 
   private removeBreakpoints(domain: number | null): void {
