@@ -4,9 +4,11 @@
 // domain's recent console output for `xm console`, as xend's console server buffered it.
 import debug from "debug";
 import { readFileSync } from "node:fs";
-import type { MachineMemory } from "../../emu/memory.js";
 import {
+  CMSG_BLKIF_FE,
   CMSG_SHUTDOWN_POWEROFF,
+  DOMID_SELF,
+  PGT_writable_page,
   CMSG_SHUTDOWN_REBOOT,
   PAGE_SIZE,
   SHUTDOWN_crash,
@@ -15,8 +17,12 @@ import {
   SHUTDOWN_suspend,
 } from "../abi.js";
 import type { SerialConsole } from "../console.js";
+import type { Domain } from "../domain.js";
+import { closePort } from "../evtchn.js";
+import type { XenHost } from "../host.js";
+import { getPageType, ownsFrame, putPageType } from "../page-types.js";
 import { NS_PER_INSTRUCTION } from "../time.js";
-import type { BuildResult } from "./builder.js";
+import { BlockBackend } from "./block-backend.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
 import type { DomainConfig } from "./config.js";
@@ -26,45 +32,6 @@ const log = debug("xen:xend");
 
 /** Console output kept per domain for a late `xm console` (xend kept a buffer too). */
 export const CONSOLE_HISTORY_BYTES = 16 * 1024;
-
-export type RunState = "runnable" | "running" | "blocked" | "paused" | "shutdown" | "crashed" | "dying";
-
-/** The hypervisor's domain as xend sees it. */
-export interface HypervisorDomain {
-  readonly id: number;
-  /** MFN backing each PFN of the domain. */
-  readonly frameList: readonly number[];
-  /** MFN of the shared_info page. */
-  readonly sharedInfoMfn: number;
-  readonly runState: string;
-  /** Instructions the domain has executed (its CPU time in the host's virtual time). */
-  readonly cpuTimeInstr: number;
-}
-
-/** The part of the hypervisor's host object xend drives (XenHost, src/xen/host.ts). */
-export interface XendHypervisor {
-  readonly mem: MachineMemory;
-  createDomain(opts: { name: string; memoryMiB: number }): HypervisorDomain;
-  bindControlChannel(d: HypervisorDomain): { dom0Port: number; guestPort: number };
-  onDom0Event(dom0Port: number, fn: () => void): void;
-  notifyFromDom0(dom0Port: number): void;
-  buildDomain(
-    d: HypervisorDomain,
-    plan: {
-      regs: BuildResult["regs"];
-      l2Mfn: number;
-      vmAssistWritablePt?: boolean;
-      fillM2p?: boolean;
-      gdt?: { frames: number[]; entries: number };
-    },
-  ): void;
-  unpause(d: HypervisorDomain): void;
-  pause(d: HypervisorDomain): void;
-  destroyDomain(d: HypervisorDomain): void;
-  onDomainExit(fn: (d: HypervisorDomain, reason: number) => void): void;
-  /** Sends VIRQ_DEBUG to a domain (asks the guest to dump its state). */
-  raiseDebugVirq(d: HypervisorDomain): void;
-}
 
 /** One row of `xm list`. */
 export interface DomainInfo {
@@ -80,8 +47,9 @@ export interface DomainInfo {
 
 interface DomainRecord {
   info: Omit<DomainInfo, "state" | "cpuSeconds">;
-  domain: HypervisorDomain;
+  domain: Domain;
   controller: DomainController;
+  block: BlockBackend;
   dom0Port: number;
   history: Uint8Array[];
   historyBytes: number;
@@ -109,7 +77,7 @@ export class Xend {
   private readonly exitListeners = new Set<(id: number, reason: string) => void>();
 
   constructor(
-    private readonly hv: XendHypervisor,
+    private readonly hv: XenHost,
     private readonly console: SerialConsole,
     private readonly readFile: (path: string) => Uint8Array = (p) => new Uint8Array(readFileSync(p)),
   ) {
@@ -150,6 +118,13 @@ export class Xend {
         fillM2p: true,
         gdt: result.gdt === undefined ? undefined : { frames: result.gdt.frameMfns, entries: result.gdt.entries },
       });
+      const controller: DomainController = new DomainController({
+        domid: d.id,
+        memory: this.hv.mem,
+        sharedInfoMa,
+        notifyGuest: () => this.hv.notifyFromDom0(dom0Port),
+        onConsoleOutput: (bytes) => this.consoleOutput(rec, bytes),
+      });
       const rec: DomainRecord = {
         info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
         domain: d,
@@ -157,14 +132,10 @@ export class Xend {
         history: [],
         historyBytes: 0,
         listeners: new Set(),
-        controller: new DomainController({
-          domid: d.id,
-          memory: this.hv.mem,
-          sharedInfoMa,
-          notifyGuest: () => this.hv.notifyFromDom0(dom0Port),
-          onConsoleOutput: (bytes) => this.consoleOutput(rec, bytes),
-        }),
+        controller,
+        block: this.blockBackend(d, config, controller),
       };
+      controller.setHandler(CMSG_BLKIF_FE, (req) => rec.block.handle(req));
       this.domains.set(d.id, rec);
       this.hv.onDom0Event(dom0Port, () => rec.controller.onGuestEvent());
       this.console.printk(`Domain ${d.id} (${config.name}) created: ${config.memoryMiB} MiB, builder '${config.builder}', kernel ${config.kernel}`);
@@ -177,6 +148,23 @@ export class Xend {
       this.hv.destroyDomain(d);
       throw err;
     }
+  }
+
+  /** The block backend of a domain, on its config's disks, acting on Xen's frames as blkback did. */
+  private blockBackend(d: Domain, config: DomainConfig, controller: DomainController): BlockBackend {
+    const x = this.hv.core;
+    return new BlockBackend(d.id, config.disks, {
+      memory: this.hv.mem,
+      ownsFrame: (mfn) => ownsFrame(x, d, mfn),
+      getWritable: (mfn) => getPageType(x, d, mfn, PGT_writable_page),
+      putWritable: (mfn) => putPageType(x, mfn),
+      bindChannel: () => this.hv.bindControlChannel(d),
+      closeChannel: (port) => void closePort(x, this.hv.dom0, DOMID_SELF, port),
+      onEvent: (port, fn) => this.hv.onDom0Event(port, fn),
+      notify: (port) => this.hv.notifyFromDom0(port),
+      sendControl: (m) => controller.sendRequest(m),
+      afterResponse: (fn) => controller.afterResponse(fn),
+    });
   }
 
   private read(path: string, what: string): Uint8Array {
@@ -279,7 +267,7 @@ export class Xend {
     for (const l of r.listeners) l(bytes);
   }
 
-  private domainExited(d: HypervisorDomain, reason: number): void {
+  private domainExited(d: Domain, reason: number): void {
     const r = this.domains.get(d.id);
     if (r === undefined) return;
     const why = SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
@@ -297,6 +285,7 @@ export class Xend {
 
   private forget(r: DomainRecord, reason: string): void {
     this.domains.delete(r.info.id);
+    r.block.close();
     this.console.removeDomain(r.info.id);
     for (const l of this.exitListeners) l(r.info.id, reason);
     log("dom%d (%s) gone: %s", r.info.id, r.info.name, reason);
