@@ -47,6 +47,7 @@ export interface DomainInfo {
 
 interface DomainRecord {
   info: Omit<DomainInfo, "state" | "cpuSeconds">;
+  config: DomainConfig;
   domain: Domain;
   controller: DomainController;
   block: BlockBackend;
@@ -127,6 +128,7 @@ export class Xend {
       });
       const rec: DomainRecord = {
         info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
+        config,
         domain: d,
         dom0Port,
         history: [],
@@ -271,16 +273,30 @@ export class Xend {
     const r = this.domains.get(d.id);
     if (r === undefined) return;
     const why = SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
-    // Xen has logged the exit. A domain that shut down is cleaned up at once, as xend without a
-    // restart policy did; a crashed one stays (listed as crashed, its memory intact for the
-    // debugger) until `xm destroy`.
-    if (reason === SHUTDOWN_crash) {
+    const policy = r.config.restart;
+    // Xen 2.0's create.py: 'always' ignores the exit code, 'onreboot' restarts on reboot only.
+    const restart = policy === "always" || (policy === "onreboot" && reason === SHUTDOWN_reboot);
+    // Xen has logged the exit. Without a restart, a domain that shut down is cleaned up at once,
+    // as xend did; a crashed one stays (listed as crashed, its memory intact for the debugger)
+    // until `xm destroy`.
+    if (reason === SHUTDOWN_crash && !restart) {
       this.console.removeDomain(d.id);
       for (const l of this.exitListeners) l(d.id, why);
       return;
     }
     this.forget(r, why);
     this.hv.destroyDomain(d);
+    if (restart) {
+      // Not inside the hypercall that stopped it: on the next turn of the event loop.
+      setImmediate(() => {
+        try {
+          const row = this.create(r.config);
+          this.console.printk(`Domain ${r.info.name} restarted as domain ${row.id} (restart='${policy}')`);
+        } catch (err) {
+          this.console.printk(`Domain ${r.info.name} not restarted: ${(err as Error).message}`);
+        }
+      });
+    }
   }
 
   private forget(r: DomainRecord, reason: string): void {
