@@ -38,8 +38,9 @@ export class Guest {
     }
   }
 
-  static create(options: XenHostOptions & { memoryMiB?: number } = {}, host?: XenHost): Guest {
-    const h = host ?? new XenHost({ timeMode: "deterministic", memoryMiB: 32, ...options });
+  /** A host (64 MiB unless `hostMiB`) with one built domain of `memoryMiB` (default 4). */
+  static create(options: XenHostOptions & { hostMiB?: number } = {}, host?: XenHost): Guest {
+    const h = host ?? new XenHost({ timeMode: "deterministic", ...options, memoryMiB: options.hostMiB ?? 64 });
     const d = h.createDomain({ name: `test${h.core.domains.size}`, memoryMiB: options.memoryMiB ?? 4 });
     const g = new Guest(h, d);
     h.buildDomain(d, { l2Mfn: g.l2Mfn, fillM2p: true, regs: { eip: BASE, esp: BASE + 0x2000, esi: BASE } });
