@@ -148,6 +148,8 @@ export const MMU_NORMAL_PT_UPDATE = 0;
 export const MMU_MACHPHYS_UPDATE = 2;
 export const MMU_EXTENDED_COMMAND = 3;
 export const MMU_CMD_MASK = 3;
+/** Set in mmu_update's count by a continuation: Xen preempted the batch; *success_count holds the done part. */
+export const MMU_UPDATE_PREEMPTED = 0x80000000;
 
 export const MMUEXT_PIN_L1_TABLE = 0;
 export const MMUEXT_PIN_L2_TABLE = 1;

@@ -379,6 +379,16 @@ export class XenHost {
       this.entries.hypercalls++;
       const g = r.gpr;
       r.gpr[R_EAX] = hypercall(this, d, g[R_EAX], g[R_EBX], g[R_ECX], g[R_EDX], g[R_ESI], g[R_EDI]) | 0;
+      const c = d.vcpu.continuation;
+      if (c) {
+        // Preempted: the guest re-executes int $0x82 with the updated arguments.
+        d.vcpu.continuation = null;
+        r.gpr[R_EAX] = c.nr;
+        [R_EBX, R_ECX, R_EDX, R_ESI, R_EDI].forEach((reg, i) => {
+          if (i < c.args.length) r.gpr[reg] = c.args[i] | 0;
+        });
+        r.eip = (r.eip - 2) >>> 0;
+      }
       return;
     }
     this.entries.exceptions++;

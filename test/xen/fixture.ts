@@ -81,8 +81,11 @@ export class Guest {
     return this.host.mem.read32(ma);
   }
 
+  /** A hypercall as the router sees it (no continuation is taken: batches stay short here). */
   call(nr: number, ebx = 0, ecx = 0, edx = 0, esi = 0, edi = 0): number {
-    return hypercall(this.host, this.d, nr, ebx, ecx, edx, esi, edi);
+    const rc = hypercall(this.host, this.d, nr, ebx, ecx, edx, esi, edi);
+    this.d.vcpu.continuation = null;
+    return rc;
   }
 
   /** mmu_update with the given (ptr, val) pairs written at `va`; returns [rc, success count]. */
