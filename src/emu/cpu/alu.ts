@@ -77,6 +77,44 @@ export function alu(c: Cpu, op: number, sz: number, x: number, y: number): numbe
   }
 }
 
+/** alu() specialised for 32-bit operands (the hot path). */
+export function alu32(c: Cpu, op: number, x: number, y: number): number {
+  let r: number;
+  switch (op) {
+    case 0:
+      r = (x + y) | 0;
+      c.ccOp = CC_ADD;
+      break;
+    case 5:
+    case 7:
+      r = (x - y) | 0;
+      c.ccOp = CC_SUB;
+      break;
+    case 1:
+    case 4:
+    case 6:
+      r = op === 1 ? x | y : op === 4 ? x & y : x ^ y;
+      c.ccOp = CC_RES;
+      c.ccCF = 0;
+      c.ccOF = 0;
+      c.ccAF = 0;
+      c.ccR = r;
+      c.ccSign = SIGN32;
+      c.ccShift = 0;
+      return r;
+    default:
+      return alu(c, op, 4, x, y);
+  }
+  c.ccA = x;
+  c.ccB = y;
+  c.ccR = r;
+  c.ccSign = SIGN32;
+  c.ccShift = 0;
+  return r;
+}
+
+const SIGN32 = 0x80000000 | 0;
+
 export function inc(c: Cpu, sz: number, x: number): number {
   const cf = c.getCF();
   const r = (x + 1) & MASK[sz];
@@ -161,7 +199,11 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 2: { // RCL
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        // Nothing rotates; OF is undefined, AMD recomputes it from the unchanged value.
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) & 1) ^ c.getCF());
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -179,7 +221,10 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 3: { // RCR
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) ^ (v >>> (bits - 2))) & 1);
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -199,19 +244,21 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     case 6: { // SHL/SAL
       const r = (v << cnt) & m;
       const cf = ((v << (cnt - 1)) >>> (bits - 1)) & 1;
-      setRes(c, sz, r, cf, ((r >>> (bits - 1)) & 1) ^ cf, 0);
+      setRes(c, sz, r, cf, ((r >>> (bits - 1)) & 1) ^ cf, 1);
       return r;
     }
     case 5: { // SHR
       const u = sz === 4 ? v >>> 0 : v;
       const r = (u >>> cnt) & m;
-      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, (u >>> (bits - 1)) & 1, 0);
+      // OF is defined for a count of 1 (the original sign); MSB^MSB-1 of the result equals it there
+      // and matches AMD for larger counts.
+      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, ((r ^ (r << 1)) >>> (bits - 1)) & 1, 1);
       return r;
     }
     default: { // SAR
       const s = (v << (32 - bits)) >> (32 - bits);
       const r = (s >> cnt) & m;
-      setRes(c, sz, r, (s >> (cnt - 1)) & 1, 0, 0);
+      setRes(c, sz, r, (s >> (cnt - 1)) & 1, 0, 1);
       return r;
     }
   }
@@ -221,7 +268,6 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
 export function shiftDouble(c: Cpu, left: boolean, sz: number, dst: number, src: number, cnt: number): number {
   cnt &= 31;
   if (cnt === 0) return dst;
-  const m = MASK[sz];
   let r: number;
   let cf: number;
   if (sz === 4) {
@@ -233,25 +279,24 @@ export function shiftDouble(c: Cpu, left: boolean, sz: number, dst: number, src:
       cf = (dst >>> (cnt - 1)) & 1;
     }
     r |= 0;
-    const of = ((r ^ dst) >>> 31) & 1;
-    setRes(c, 4, r, cf, of, 0);
+    // OF is defined for a count of 1 only; these formulas agree with it and with AMD beyond.
+    const of = left ? ((r >>> 31) ^ cf) & 1 : ((r >>> 31) ^ (r >>> 30)) & 1;
+    setRes(c, 4, r, cf, of, 1);
     return r;
   }
-  // 16-bit: model a 32-bit dst:src (or src:dst) shift; counts above 16 are undefined by Intel.
+  // 16-bit: counts above 16 are undefined by Intel; this is what AMD processors do: shift the
+  // 48-bit value dst:src:src (shld) or src:src:dst (shrd) and keep the 16-bit window.
   if (left) {
-    const ww = cnt <= 16 ? (dst << 16) | src : (src << 16) | dst;
-    const k = cnt <= 16 ? cnt : cnt - 16;
-    r = ((ww << k) >>> 16) & m;
-    cf = (ww >>> (32 - k)) & 1;
+    const v = (((dst << 16) | src) >>> 0) * 65536 + src;
+    r = Math.floor(v / 2 ** (32 - cnt)) % 65536;
+    cf = Math.floor(v / 2 ** (48 - cnt)) % 2;
   } else {
-    const w = (src << 16) | dst;
-    const ww = cnt <= 16 ? w : (dst << 16) | src;
-    const k = cnt <= 16 ? cnt : cnt - 16;
-    r = (ww >>> k) & m;
-    cf = (ww >>> (k - 1)) & 1;
+    const v = src * 4294967296 + (((src << 16) | dst) >>> 0);
+    r = Math.floor(v / 2 ** cnt) % 65536;
+    cf = Math.floor(v / 2 ** (cnt - 1)) % 2;
   }
-  const of = ((r ^ dst) >>> 15) & 1;
-  setRes(c, 2, r, cf, of, 0);
+  const of = left ? ((r >>> 15) ^ cf) & 1 : ((r >>> 15) ^ (r >>> 14)) & 1;
+  setRes(c, 2, r, cf, of, 1);
   return r;
 }
 

@@ -6,12 +6,12 @@
 import createDebug from "debug";
 import type { MachineMemory } from "../memory.js";
 import {
-  AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
+  AC, AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
   FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, ZF,
 } from "./flags.js";
 import { PARITY } from "./lazy-flags.js";
 import {
-  CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
+  CR0_AM, CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
   type SRegIndex, type StopReasonCode, type WatchKindCode,
 } from "./constants.js";
 import { step } from "./execute.js";
@@ -23,6 +23,12 @@ const traceLog = createDebug("emu:trace");
 
 /** Thrown (never allocated per fault) to unwind from a faulting instruction to run(). */
 export const FAULT = { fault: true } as const;
+
+/** 0 benign, 1 contributory, 2 page fault (for the double-fault rules). */
+function exceptionClass(v: number): number {
+  if (v === 0 || (v >= 10 && v <= 13)) return 1;
+  return v === 14 ? 2 : 0;
+}
 
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
@@ -133,8 +139,12 @@ export class Cpu {
   private readonly tlbSW = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUR = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUW = new Int32Array(1 << 20).fill(-1);
+  /** Always empty: selected while alignment checking is on, so every access takes the slow path. */
+  private readonly tlbNone = new Int32Array(1 << 20).fill(-1);
   tlbR = this.tlbSR;
   tlbW = this.tlbSW;
+  /** CR0.AM, EFLAGS.AC and CPL 3 together: misaligned data accesses raise #AC(0). */
+  alignCheck = false;
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
   /** Linear pages never cached in the TLB (they hold a watchpoint). */
@@ -215,6 +225,7 @@ export class Cpu {
   set cr0(v: number) {
     this.cr0v = v | 0x10 | 1;
     this.flushTlb();
+    this.selectTlb();
   }
   get cr3(): number { return this.cr3v; }
   set cr3(v: number) {
@@ -295,12 +306,14 @@ export class Cpu {
     this.flags = (v & FLAGS_WRITABLE) | FLAGS_FIXED;
     this.ccOp = CC_EAGER;
     this.stop = this.stop || STOP_REEVAL;
+    this.selectTlb();
   }
 
   /** Internal: write flags under a mask of bits the instruction may change. */
   writeFlags(v: number, mask: number): void {
     this.materialize();
     this.flags = (this.flags & ~mask) | (v & mask) | FLAGS_FIXED;
+    if ((mask & AC) !== 0) this.selectTlb();
     if ((v & TF) !== 0 || this.pendingIrq >= 0) this.stop = this.stop || STOP_REEVAL;
   }
 
@@ -331,7 +344,7 @@ export class Cpu {
       this.csLimit = limit | 0;
       this.code32 = (access & 0x4000) !== 0;
       this.setCpl(selector & 3);
-      this.fetchPage = 1;
+      this.fetchValid = 0;
     } else if (s === 2) {
       this.stack32 = (access & 0x4000) !== 0;
     }
@@ -339,14 +352,23 @@ export class Cpu {
 
   setCpl(cpl: number): void {
     this.cpl = cpl;
-    if (cpl === 3) {
+    this.selectTlb();
+    this.fetchValid = 0;
+  }
+
+  /** Points tlbR/tlbW at the arrays for the current privilege (none while alignment checking). */
+  private selectTlb(): void {
+    this.alignCheck = this.cpl === 3 && (this.cr0v & CR0_AM) !== 0 && (this.flags & AC) !== 0;
+    if (this.alignCheck) {
+      this.tlbR = this.tlbNone;
+      this.tlbW = this.tlbNone;
+    } else if (this.cpl === 3) {
       this.tlbR = this.tlbUR;
       this.tlbW = this.tlbUW;
     } else {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchPage = 1;
   }
 
   /**
@@ -411,7 +433,7 @@ export class Cpu {
       }
     }
     this.tlbCount = 0;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   flushTlbPage(linear: number): void {
@@ -420,7 +442,7 @@ export class Cpu {
     this.tlbSW[p] = -1;
     this.tlbUR[p] = -1;
     this.tlbUW[p] = -1;
-    this.fetchPage = 1;
+    this.fetchValid = 0;
   }
 
   private readPhys32(pa: number): number {
@@ -533,6 +555,7 @@ export class Cpu {
   }
 
   private readSlow(la: number, size: number): number {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, false, user);
     const last = (la + size - 1) | 0;
@@ -547,6 +570,7 @@ export class Cpu {
   }
 
   private writeSlow(la: number, size: number, v: number): void {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
@@ -614,10 +638,11 @@ export class Cpu {
 
   /** Checks that a write of `size` bytes at `la` would not fault (for multi-part stores). */
   probeWrite(la: number, size: number): void {
+    if (this.alignCheck && size <= 4 && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
-    if (this.tlbW[last >>> 12] === -1) this.xlate(last, true, user);
+    if (this.tlbW[last >>> 12] === -1) this.xlate(last & ~0xfff, true, user);
   }
 
   private segFault(s: number): never {
@@ -882,7 +907,7 @@ export class Cpu {
           reason = StopReason.EXCEPTION;
           break;
         }
-        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip)) { reason = StopReason.SHUTDOWN; break; }
+        if (!this.deliverSafely(this.faultVector, this.faultCode, false, this.eip, true)) { reason = StopReason.SHUTDOWN; break; }
         this.eip = this.ip;
         if (this.singleStep) { reason = StopReason.STEP; break; }
         continue;
@@ -900,26 +925,38 @@ export class Cpu {
     return reason;
   }
 
-  /** Delivers through the IDT in bare mode, escalating to #DF and shutdown. */
-  private deliverSafely(vector: number, code: number, software: boolean, eip: number): boolean {
+  /**
+   * Delivers through the IDT in bare mode. A fault during delivery is itself delivered, or
+   * becomes #DF per the contributory/page-fault table (SDM vol. 3 table 6-5); a fault while
+   * delivering #DF is a shutdown.
+   */
+  private deliverSafely(vector: number, code: number, software: boolean, eip: number, fault = false): boolean {
     const esp = this.regs[4];
-    try {
-      deliverInterrupt(this, vector, code, software, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
+    for (let tries = 0; tries < 8; tries++) {
+      try {
+        deliverInterrupt(this, vector, code, software, eip, fault);
+        return true;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+      }
+      this.ip = this.eip = eip;
+      this.regs[4] = esp;
+      const second = this.faultVector;
+      if (vector === Vector.DF) return false;
+      const firstClass = software ? 0 : exceptionClass(vector);
+      const secondClass = exceptionClass(second);
+      log("fault %d while delivering vector %d", second, vector);
+      if ((firstClass === 1 && secondClass === 1) || (firstClass === 2 && secondClass !== 0)) {
+        vector = Vector.DF;
+        code = 0;
+      } else {
+        vector = second;
+        code = this.faultCode;
+      }
+      software = false;
+      fault = true;
     }
-    this.ip = this.eip = eip;
-    this.regs[4] = esp;
-    if (vector === Vector.DF) return false;
-    log("fault %d while delivering vector %d: double fault", this.faultVector, vector);
-    try {
-      deliverInterrupt(this, Vector.DF, 0, false, eip);
-      return true;
-    } catch (e) {
-      if (e !== FAULT) throw e;
-      return false;
-    }
+    return false;
   }
 
   private runFast(): void {

@@ -100,10 +100,10 @@ export function exec0F(c: Cpu): void {
     }
     case 0x20: case 0x22: { // mov r32, crN / mov crN, r32
       const m = c.fb();
-      needCpl0(c);
       const n = (m >> 3) & 7;
       const r = m & 7;
       if (n !== 0 && n !== 2 && n !== 3 && n !== 4) ud(c);
+      needCpl0(c);
       if (op === 0x20) {
         regs[r] = n === 0 ? c.cr0 : n === 2 ? c.cr2 : n === 3 ? c.cr3 : c.cr4;
         return;
@@ -185,8 +185,8 @@ export function exec0F(c: Cpu): void {
         return;
       }
       const la = c.linW(c.eaSeg, a, osz);
-      const x = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
       c.probeWrite(la, osz);
+      const x = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
       const r = shiftDouble(c, op < 0xac, osz, x, src, cnt);
       if (osz === 4) c.wrLin32(la, r); else c.wrLin16(la, r);
       return;
@@ -211,8 +211,8 @@ export function exec0F(c: Cpu): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const acc = getReg(c, 0, sz);
       const w = acc === x ? getReg(c, reg, sz) : x; // the locked cycle always writes
       if (sz === 4) c.wrLin32(la, w); else if (sz === 2) c.wrLin16(la, w); else c.wrLin8(la, w);
@@ -263,8 +263,8 @@ export function exec0F(c: Cpu): void {
       }
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, sz);
-      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       c.probeWrite(la, sz);
+      const x = sz === 4 ? c.rdLin32(la) : sz === 2 ? c.rdLin16(la) : c.rdLin8(la);
       const r = alu(c, 0, sz, x, getReg(c, reg, sz));
       if (sz === 4) c.wrLin32(la, r); else if (sz === 2) c.wrLin16(la, r); else c.wrLin8(la, r);
       setReg(c, reg, sz, x);
@@ -275,9 +275,10 @@ export function exec0F(c: Cpu): void {
       if (m >= 0xc0 || ((m >> 3) & 7) !== 1) ud(c);
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, 8);
+      if (c.alignCheck && (la & 7) !== 0) c.raise(Vector.AC, 0);
+      c.probeWrite(la, 8);
       const lo = c.rdLin32(la);
       const hi = c.rdLin32((la + 4) | 0);
-      c.probeWrite(la, 8);
       c.materialize();
       if (lo === regs[0] && hi === regs[2]) {
         c.wrLin32(la, regs[3]);
@@ -299,6 +300,20 @@ export function exec0F(c: Cpu): void {
       regs[r] = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
       return;
     }
+    // Undefined two-byte opcodes, listed so the switch stays dense (jump table).
+    case 0x04: case 0x05: case 0x07: case 0x0a: case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13:
+    case 0x14: case 0x15: case 0x16: case 0x17: case 0x24: case 0x25: case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b:
+    case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a:
+    case 0x3b: case 0x3c: case 0x3d: case 0x3e: case 0x3f: case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56:
+    case 0x57: case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: case 0x60: case 0x61: case 0x62:
+    case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69: case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e:
+    case 0x6f: case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79: case 0x7a:
+    case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: case 0xa6: case 0xa7: case 0xaa: case 0xae: case 0xb8: case 0xb9: case 0xc2:
+    case 0xc3: case 0xc4: case 0xc5: case 0xc6: case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7:
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3:
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8: case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef:
+    case 0xf0: case 0xf1: case 0xf2: case 0xf3: case 0xf4: case 0xf5: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb:
+    case 0xfc: case 0xfd: case 0xfe: case 0xff:
     default:
       ud(c);
   }
@@ -333,8 +348,8 @@ function bitOp(c: Cpu, op: number, osz: number, immForm: boolean): void {
   else if (kind === 0) v = rdMem(c, c.eaSeg, addr, osz);
   else {
     const la = c.linW(c.eaSeg, addr, osz);
-    v = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
     c.probeWrite(la, osz);
+    v = osz === 4 ? c.rdLin32(la) : c.rdLin16(la);
   }
   const cf = (v & mask) !== 0 ? 1 : 0;
   if (kind !== 0) {

@@ -95,11 +95,11 @@ export function loadSegmentChecked(c: Cpu, s: number, sel: number): void {
 function checkDirectCode(c: Cpu, sel: number): void {
   const dpl = descDpl();
   if (isConforming()) {
-    if (dpl > c.cpl) fail(c, Vector.GP, sel);
+    if (dpl > c.cpl) fail(c, Vector.GP, sel & 0xfffc);
   } else if ((sel & 3) > c.cpl || dpl !== c.cpl) {
-    fail(c, Vector.GP, sel);
+    fail(c, Vector.GP, sel & 0xfffc);
   }
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
 }
 
 function enterCode(c: Cpu, sel: number, off: number, cpl: number): void {
@@ -115,24 +115,24 @@ export function farJump(c: Cpu, sel: number, off: number, osz: number): void {
   if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, sel, Vector.GP);
   if (isSegment()) {
-    if (!isCode()) fail(c, Vector.GP, sel);
+    if (!isCode()) fail(c, Vector.GP, sel & 0xfffc);
     checkDirectCode(c, sel);
     enterCode(c, sel, off, c.cpl);
     return;
   }
   const type = (dHi >>> 8) & 0xf;
-  if (type !== 0xc && type !== 0x4) fail(c, Vector.GP, sel); // task gates and TSS: not modelled
+  if (type !== 0xc && type !== 0x4) fail(c, Vector.GP, sel & 0xfffc); // task gates and TSS: not modelled
   const gdpl = descDpl();
-  if (gdpl < c.cpl || gdpl < (sel & 3)) fail(c, Vector.GP, sel);
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (gdpl < c.cpl || gdpl < (sel & 3)) fail(c, Vector.GP, sel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
   const tsel = (dLo >>> 16) & 0xffff;
   const toff = type === 0xc ? (dLo & 0xffff) | (dHi & 0xffff0000) : dLo & 0xffff;
   if ((tsel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, tsel, Vector.GP);
-  if (!isSegment() || !isCode()) fail(c, Vector.GP, tsel);
+  if (!isSegment() || !isCode()) fail(c, Vector.GP, tsel & 0xfffc);
   const dpl = descDpl();
-  if (isConforming() ? dpl > c.cpl : dpl !== c.cpl) fail(c, Vector.GP, tsel);
-  if (!isPresent()) fail(c, Vector.NP, tsel);
+  if (isConforming() ? dpl > c.cpl : dpl !== c.cpl) fail(c, Vector.GP, tsel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, tsel & 0xfffc);
   enterCode(c, tsel, toff, c.cpl);
 }
 
@@ -166,7 +166,7 @@ export function farCall(c: Cpu, sel: number, off: number, osz: number): void {
   const retCs = c.segSel[1];
   const retIp = c.ip;
   if (isSegment()) {
-    if (!isCode()) fail(c, Vector.GP, sel);
+    if (!isCode()) fail(c, Vector.GP, sel & 0xfffc);
     checkDirectCode(c, sel);
     const lo = dLo, hi = dHi, addr = dAddr;
     pushSz(c, osz, retCs);
@@ -176,18 +176,18 @@ export function farCall(c: Cpu, sel: number, off: number, osz: number): void {
     return;
   }
   const type = (dHi >>> 8) & 0xf;
-  if (type !== 0xc && type !== 0x4) fail(c, Vector.GP, sel);
+  if (type !== 0xc && type !== 0x4) fail(c, Vector.GP, sel & 0xfffc);
   const gdpl = descDpl();
-  if (gdpl < c.cpl || gdpl < (sel & 3)) fail(c, Vector.GP, sel);
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (gdpl < c.cpl || gdpl < (sel & 3)) fail(c, Vector.GP, sel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
   const gsz = type === 0xc ? 4 : 2;
   const params = dHi & 0x1f;
   const tsel = (dLo >>> 16) & 0xffff;
   const toff = gsz === 4 ? (dLo & 0xffff) | (dHi & 0xffff0000) : dLo & 0xffff;
   if ((tsel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, tsel, Vector.GP);
-  if (!isSegment() || !isCode() || descDpl() > c.cpl) fail(c, Vector.GP, tsel);
-  if (!isPresent()) fail(c, Vector.NP, tsel);
+  if (!isSegment() || !isCode() || descDpl() > c.cpl) fail(c, Vector.GP, tsel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, tsel & 0xfffc);
   const dpl = descDpl();
   const codeLo = dLo, codeHi = dHi, codeAddr = dAddr;
   if (!isConforming() && dpl < c.cpl) {
@@ -231,9 +231,9 @@ function checkReturnCode(c: Cpu, sel: number): void {
   if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, sel, Vector.GP);
   const rpl = sel & 3;
-  if (rpl < c.cpl || !isSegment() || !isCode()) fail(c, Vector.GP, sel);
-  if (isConforming() ? descDpl() > rpl : descDpl() !== rpl) fail(c, Vector.GP, sel);
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (rpl < c.cpl || !isSegment() || !isCode()) fail(c, Vector.GP, sel & 0xfffc);
+  if (isConforming() ? descDpl() > rpl : descDpl() !== rpl) fail(c, Vector.GP, sel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
 }
 
 function stackRead(c: Cpu, osz: number, off: number): number {
@@ -242,11 +242,11 @@ function stackRead(c: Cpu, osz: number, off: number): number {
 }
 
 /** Loads SS:ESP for a return to outer ring `rpl`. */
-function loadOuterStack(c: Cpu, ss: number, esp: number, rpl: number): void {
+function loadOuterStack(c: Cpu, ss: number, esp: number, rpl: number, notPresent: number = Vector.SS): void {
   if ((ss & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, ss, Vector.GP);
-  if ((ss & 3) !== rpl || !isSegment() || isCode() || !rwBit() || descDpl() !== rpl) fail(c, Vector.GP, ss);
-  if (!isPresent()) fail(c, Vector.SS, ss);
+  if ((ss & 3) !== rpl || !isSegment() || isCode() || !rwBit() || descDpl() !== rpl) fail(c, Vector.GP, ss & 0xfffc);
+  if (!isPresent()) fail(c, notPresent, ss & 0xfffc);
   setAccessed(c);
   loadCache(c, 2, ss);
   if (c.stack32) c.regs[4] = esp; else c.regs16[8] = esp;
@@ -311,7 +311,7 @@ export function iret(c: Cpu, osz: number): void {
   if ((ip >>> 0) > (descLimit() >>> 0)) fail(c, Vector.GP, 0);
   c.setCpl(rpl);
   try {
-    loadOuterStack(c, ss, esp, rpl);
+    loadOuterStack(c, ss, esp, rpl, Vector.NP); // qemu and Bochs agree: #NP for iret
   } catch (e) {
     c.setCpl(c.segSel[1] & 3);
     throw e;
@@ -323,7 +323,7 @@ export function iret(c: Cpu, osz: number): void {
 }
 
 /** Bare mode: delivers vector through the IDT (SDM vol. 3 §6.12). `eip` is the return address. */
-export function deliverInterrupt(c: Cpu, vector: number, code: number, software: boolean, eip: number): void {
+export function deliverInterrupt(c: Cpu, vector: number, code: number, software: boolean, eip: number, fault = false): void {
   const ext = software ? 0 : 1;
   const gateErr = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > (c.idtrLimit >>> 0)) fail(c, Vector.GP, gateErr);
@@ -344,7 +344,8 @@ export function deliverInterrupt(c: Cpu, vector: number, code: number, software:
   if (!isPresent()) fail(c, Vector.NP, (tsel & 0xfffc) | ext);
   const dpl = descDpl();
   const codeLo = dLo, codeHi = dHi, codeAddr = dAddr;
-  const flags = c.getEflags();
+  // Faults push RF=1 so the handler's iret does not re-trigger an instruction breakpoint.
+  const flags = fault ? c.getEflags() | RF : c.getEflags();
   const oldCs = c.segSel[1];
   if (!isConforming() && dpl < c.cpl) {
     const { ss, esp } = tssStack(c, dpl, ext);
@@ -385,8 +386,8 @@ export function enter(c: Cpu, osz: number, size: number, level: number): void {
     if (osz === 4) c.push32(frame); else c.push16(frame);
   }
   const newSp = s32 ? (regs[4] - size) | 0 : (c.regs16[8] - size) & 0xffff;
-  // The final stack pointer must be writable (SDM: ENTER checks the frame's lowest address).
-  if (size > 0) c.linW(2, newSp, 1);
+  // The new stack top is checked (limit, paging, alignment) after the pushes, as AMD does.
+  c.probeWrite(c.linW(2, newSp, osz), osz);
   if (osz === 4) regs[5] = frame; else c.regs16[10] = frame;
   if (s32) regs[4] = newSp; else c.regs16[8] = newSp;
 }
@@ -430,7 +431,7 @@ export function larLsl(c: Cpu, lar: boolean, sel: number, dst: number, osz: numb
     const dpl = descDpl();
     if (dpl < c.cpl || dpl < (sel & 3)) { setZF(c, false); return; }
   }
-  const v = lar ? (osz === 4 ? dHi & 0x00f0ff00 : dHi & 0xff00) : descLimit();
+  const v = lar ? (osz === 4 ? dHi & 0x00ffff00 : dHi & 0xff00) : descLimit();
   setReg(c, dst, osz, osz === 4 ? v : v & 0xffff);
   setZF(c, true);
 }
@@ -455,20 +456,20 @@ export function lldt(c: Cpu, sel: number): void {
     c.ldtr.selector = sel; c.ldtr.base = 0; c.ldtr.limit = 0; c.ldtr.access = 0;
     return;
   }
-  if ((sel & 4) !== 0) fail(c, Vector.GP, sel);
+  if ((sel & 4) !== 0) fail(c, Vector.GP, sel & 0xfffc);
   readDescriptor(c, sel, Vector.GP);
-  if (isSegment() || ((dHi >>> 8) & 0xf) !== 2) fail(c, Vector.GP, sel);
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (isSegment() || ((dHi >>> 8) & 0xf) !== 2) fail(c, Vector.GP, sel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
   c.ldtr.selector = sel; c.ldtr.base = descBase() >>> 0; c.ldtr.limit = descLimit() >>> 0; c.ldtr.access = descAttr();
 }
 
 export function ltr(c: Cpu, sel: number): void {
   if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
-  if ((sel & 4) !== 0) fail(c, Vector.GP, sel);
+  if ((sel & 4) !== 0) fail(c, Vector.GP, sel & 0xfffc);
   readDescriptor(c, sel, Vector.GP);
   const t = (dHi >>> 8) & 0xf;
-  if (isSegment() || (t !== 1 && t !== 9)) fail(c, Vector.GP, sel);
-  if (!isPresent()) fail(c, Vector.NP, sel);
+  if (isSegment() || (t !== 1 && t !== 9)) fail(c, Vector.GP, sel & 0xfffc);
+  if (!isPresent()) fail(c, Vector.NP, sel & 0xfffc);
   dHi |= 0x200; // busy
   c.wrSys32((dAddr + 4) | 0, dHi);
   c.tr.selector = sel; c.tr.base = descBase() >>> 0; c.tr.limit = descLimit() >>> 0; c.tr.access = descAttr();
