@@ -325,7 +325,7 @@ export class XenHost {
     }
     if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
-    const loadError = cpu.load(x, d);
+    const loadError = cpu.load(x, d, this.clock.tsc());
     this.loaded = d;
     if (loadError) {
       this.crashDomain(d, `cannot return to the guest: ${loadError}`);
@@ -357,7 +357,7 @@ export class XenHost {
     if (!cpu || !d.canRunIgnoringPause) return;
     const as = this.addressSpace(d);
     if (!returnToGuest(this.core, as, d)) return;
-    const err = cpu.load(this.core, d);
+    const err = cpu.load(this.core, d, this.clock.tsc());
     this.loaded = d;
     if (err) {
       this.crashDomain(d, `cannot return to the guest: ${err}`);

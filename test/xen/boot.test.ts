@@ -39,6 +39,9 @@ describe("hello guest", () => {
     // Long batches are preempted and re-entered (Xen's continuations) and still complete.
     expect(out).toContain("hello: long mmu_update rc 0x00000000 done 1000\n");
     expect(out).toContain("hello: long multicall rc 0x00000000 ok 300\n");
+    const delta = Number(/hello: tsc delta (\d+) same high/.exec(out)?.[1]);
+    expect(delta).toBeGreaterThan(0);
+    expect(delta).toBeLessThan(1_000_000); // under 10 ms of virtual time after the last publish
     expect(host.stats.count(1)).toBe(1 + 2); // the exercise, then 512 + 488 requests
     expect(host.stats.count(13)).toBe(1 + 3); // the exercise, then 128 + 128 + 44 entries
     // Privileged instructions in ring 1 are #GP(0) for the guest; int n without a gate is #GP((n<<3)|2).

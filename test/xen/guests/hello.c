@@ -188,6 +188,14 @@ guest_main(start_info_t *si)
 	unmask_port(timer_port);
 	unmask_port(si->domain_controller_evtchn);
 	arm_timer();
+	{
+		/* rdtsc must run on the clock shared_info describes: just after its tsc_timestamp. */
+		xen_u32 lo, hi;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		con_puts("hello: tsc delta ");
+		con_putd(lo - (xen_u32)shared->tsc_timestamp);
+		con_puts(hi == (xen_u32)(shared->tsc_timestamp >> 32) ? " same high\n" : " other high\n");
+	}
 	con_puts("hello: ready\n");
 	for (;;) {
 		unsigned n;
