@@ -36,6 +36,7 @@ describe("hello guest", () => {
     const lines = out.split("\n").filter((l) => l.startsWith("hypercall "));
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
     expect(out).toContain("hello: int3 bounced\n");
+    expect(out).toContain("hello: m2p matches p2m for 64 of 64 pages\n");
     // Long batches are preempted and re-entered (Xen's continuations) and still complete.
     expect(out).toContain("hello: long mmu_update rc 0x00000000 done 1000\n");
     expect(out).toContain("hello: long multicall rc 0x00000000 ok 300\n");

@@ -182,6 +182,17 @@ guest_main(start_info_t *si)
 	__asm__ volatile("int3");
 	con_puts(traps_seen == 1 ? "hello: int3 bounced\n" : "hello: int3 lost\n");
 	probe_privileged();
+	{
+		/* The read-only machine-to-phys table at 0xFC000000 agrees with our P2M list. */
+		const xen_u32 *p2m = (const xen_u32 *)si->mfn_list;
+		const volatile xen_u32 *m2p = (const volatile xen_u32 *)MACH2PHYS_VIRT_START;
+		unsigned pfn, good = 0;
+		for (pfn = 0; pfn < 64; pfn++)
+			good += m2p[p2m[pfn]] == pfn;
+		con_puts("hello: m2p matches p2m for ");
+		con_putd(good);
+		con_puts(" of 64 pages\n");
+	}
 	long_batches();
 
 	timer_port = bind_virq(VIRQ_TIMER);
