@@ -359,6 +359,8 @@ export const MEM_REQUEST = { target: 0, status: 4, SIZE: 8 } as const;
 // ---- Block ring (io/blkif.h, the 2.0 ring) ----------------------------------------------------
 
 export const BLKIF_RING_SIZE = 64;
+/** blkif counts sectors of this many bytes (sector_number, vdisk capacity, first/last_sect). */
+export const BLKIF_SECTOR_SIZE = 512;
 export const BLKIF_MAX_SEGMENTS_PER_REQUEST = 11;
 export const BLKIF_OP_READ = 0;
 export const BLKIF_OP_WRITE = 1;

@@ -134,7 +134,11 @@ export class CpuPort implements GuestCpuPort {
       case StopReason.STOP_REQUESTED: stop = "stop-requested"; break;
       default: stop = "budget";
     }
-    if (stop === "watchpoint") return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0 };
+    if (stop === "watchpoint") {
+      const k = c.watchHit?.kind;
+      const watchKind = k === WatchKind.WRITE ? "write" : k === WatchKind.READ ? "read" : "access";
+      return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0, watchKind };
+    }
     if (stop !== "exception") return { stop, executed, exception: null };
     const e = c.exception;
     return {

@@ -58,7 +58,7 @@ export type DomainExitListener = (d: Domain, reason: number) => void;
 /** What stopped the host for the debugger. */
 export type DebugStop =
   | { kind: "breakpoint" }
-  | { kind: "watchpoint"; address: number }
+  | { kind: "watchpoint"; address: number; access: "write" | "read" | "access" }
   | { kind: "step" }
   | { kind: "crash"; description: string };
 
@@ -343,7 +343,7 @@ export class XenHost {
     if (out.stop === "exception" && out.exception) this.handleException(d, as, out.exception);
     else if (out.stop === "breakpoint" || out.stop === "watchpoint") {
       this.stopHost();
-      this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0 });
+      this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0, access: out.watchKind ?? "access" });
     }
     return "ran";
   }

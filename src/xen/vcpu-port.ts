@@ -13,8 +13,9 @@ export interface RunOutcome {
   executed: number;
   /** Filled when stop is "exception". */
   exception: GuestException | null;
-  /** For a watchpoint stop: the linear address of the watched access. */
+  /** For a watchpoint stop: the linear address of the watched access, and its kind. */
   watchAddress?: number;
+  watchKind?: "write" | "read" | "access";
 }
 
 export interface GuestCpuPort extends TlbControl {
