@@ -17,6 +17,7 @@ import {
 import { step } from "./execute.js";
 import { deliverInterrupt, loadSegmentChecked } from "./transfers.js";
 import { traceInstruction } from "./trace.js";
+import { HELPERS, compileBlock, type BlockFn } from "./block-compiler.js";
 
 const log = createDebug("emu:cpu");
 const traceLog = createDebug("emu:trace");
@@ -194,6 +195,13 @@ export class Cpu {
   fpuSw = 0;
   fpuTag = 0xffff;
 
+  /** Executions of a block start before it is compiled to JavaScript; -1 turns compiling off. */
+  compileThreshold = 16;
+  /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
+  private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
+  /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
+  smc = 0;
+
   // Decode state of the running instruction (execute.ts).
   opsize32 = true;
   adsize32 = true;
@@ -209,6 +217,11 @@ export class Cpu {
     this.view = mem.view;
     this.codeFrames = mem.codeFrames;
     this.frameCount = mem.frameCount;
+    this.frameBlocks = new Array(mem.frameCount).fill(undefined);
+    mem.onCodeWrite((frame) => {
+      this.frameBlocks[frame] = undefined;
+      this.smc = 1;
+    });
     // Flat 4 GiB segments at reset so a test can run code at once.
     for (let s = 0; s < 6; s++) {
       this.setSegmentCache(s as SRegIndex, 0, 0, -1, s === 1 ? 0xc09b : 0xc093);
@@ -960,12 +973,58 @@ export class Cpu {
   }
 
   private runFast(): void {
+    const compile = this.compileThreshold >= 0;
     while (this.left > 0 && this.stop === 0) {
+      if (compile && this.code32) {
+        const off = (this.csBase + this.ip - this.fetchPage) | 0;
+        if ((off >>> 0) < this.fetchValid) {
+          const pa = this.fetchPhys + off;
+          const b = this.blockAt(pa, off);
+          if (b !== null && b.n <= this.left) {
+            this.smc = 0;
+            b(this, this.regs, HELPERS);
+            continue;
+          }
+        }
+      }
       this.left--;
       this.eip = this.ip;
       this.startEsp = this.regs[4];
       step(this);
     }
+  }
+
+  /** The compiled block starting at machine address pa, compiling it once it is hot. */
+  private blockAt(pa: number, off: number): BlockFn | null {
+    const frame = pa >>> 12;
+    let map = this.frameBlocks[frame];
+    if (map === undefined) {
+      map = new Map();
+      this.frameBlocks[frame] = map;
+    }
+    const key = pa & 0xfff;
+    const v = map.get(key);
+    if (typeof v === "function") return v;
+    if (v === null) return null;
+    const seen = (v ?? 0) + 1;
+    if (seen <= this.compileThreshold) {
+      map.set(key, seen);
+      return null;
+    }
+    const compiled = compileBlock(this.u8, pa, this.fetchValid - off);
+    if (compiled === null) {
+      map.set(key, null);
+      return null;
+    }
+    this.codeFrames[frame] = 1;
+    map.set(key, compiled.fn);
+    return compiled.fn;
+  }
+
+  /** Drops every compiled block (e.g. to compare interpreter and compiler). */
+  flushCompiledCode(): void {
+    this.frameBlocks.fill(undefined);
+    this.codeFrames.fill(0);
   }
 
   private runSlow(tracing: boolean): void {

@@ -1,0 +1,81 @@
+// The real gdb on the MINIX kernel's symbol file, through the GDB stub inside the emulated Xen:
+// a gdb Python script (minix-kernel.py) breaks in xen_cstart and in the clock's tick handler,
+// prints the process table, steps through a hypercall to its return, and breaks in the TTY
+// driver on a typed key (in the kernel's control-interface handler). A missing gdb fails the test.
+import { afterEach, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { createSerialPair } from "../../src/emu/serial/index.js";
+import { startGdbServer, type GdbServer } from "../../src/gdbstub/index.js";
+import { XenDebugTarget } from "../../src/xen/debug-target.js";
+import { readConfigFile } from "../../src/xen/tools/config.js";
+import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
+
+let tc: TestingComputer | null = null;
+let server: GdbServer | null = null;
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await server?.close();
+  await tc?.stop();
+  for (const c of closers.splice(0)) await c();
+  server = null;
+  tc = null;
+});
+
+describe("gdb on the MINIX kernel", () => {
+  it("breaks in start-up and the tick handler, prints the process table, steps a hypercall, breaks on a typed key", { timeout: 120_000 }, async () => {
+    const pair = createSerialPair();
+    closers.push(async () => {
+      await Promise.all([pair.testing.close(), pair.development.close()]);
+    });
+    pair.development.setReceiver((chunk) => {
+      if (process.env.SHOW_GDB) process.stdout.write(`[console] ${JSON.stringify(chunk.toString("latin1"))}\n`);
+    });
+    tc = await startTestingComputer(pair.testing, { baud: 0, configs: [], controlPath: null, timeMode: "interactive" });
+    server = await startGdbServer({ target: new XenDebugTarget(tc.host) });
+    // Created with the host stopped, so gdb sees the domain before its first instruction.
+    tc.host.stopHost();
+    tc.xend.create(readConfigFile(resolve("configs/minix.cfg")));
+
+    const gdb = spawn("gdb", ["-batch", "-nx", "-x", "test/gdb/minix-kernel.py"], {
+      env: { ...process.env, MINIX_GDB_PORT: String(server.port) },
+    });
+    let out = "";
+    let typer: NodeJS.Timeout | null = null;
+    gdb.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (process.env.SHOW_GDB) process.stdout.write(b.toString());
+      if (typer === null && out.includes("READY-FOR-KEY")) {
+        typer = setInterval(() => pair.development.write(new Uint8Array([0x6b])), 100);
+      }
+    });
+    gdb.stderr.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (process.env.SHOW_GDB) process.stdout.write(b.toString());
+    });
+    const code = await new Promise<number | null>((res, rej) => {
+      gdb.on("error", rej);
+      gdb.on("close", res);
+    }).finally(() => {
+      if (typer !== null) clearInterval(typer);
+    });
+    const results = new Map([...out.matchAll(/^RESULT (\S+) (.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(code, out).toBe(0);
+    expect(out).toContain("DONE");
+    expect(results.get("cstart-function")).toBe("xen_cstart");
+    expect(results.get("cstart-nr-procs")).toBe("4");
+    expect(results.get("cstart-cs")).toBe("0x9");
+    expect(results.get("tick-function")).toBe("clock_handler");
+    expect(results.get("tick-advanced")).toBe("True");
+    expect(results.get("proc-tty-name")).toBe("tty");
+    expect(results.get("proc-tty-base")).toBe("0x11");
+    expect(results.get("proc-idle-nr")).toBe("-5");
+    expect(results.get("proc-clock-name")).toBe("CLOCK");
+    expect(results.get("hypercall-int-found")).toBe("True");
+    expect(results.get("hypercall-returned-to")).toBe("0x2");
+    expect(results.get("hypercall-back-in")).toMatch(/^hypercall$|^restart_prepare$|^hypervisor_/);
+    expect(results.get("key-function")).toBe("ctrl_if_interrupt");
+    expect(results.get("key-cs")).toBe("0x9");
+    expect(results.get("key-handler-of")).toBe("CTRLIF");
+  });
+});
