@@ -13,6 +13,7 @@ import type {
   Breakpoint,
   DebugTarget,
   MonitorContext,
+  RegisterValue,
   ResumeRequest,
   StopReason,
   TargetEvent,
@@ -263,7 +264,20 @@ export class GdbSession implements StubState {
   }
 
   private stopReply(vcpu: VcpuRef, reason: StopReason, signal: number): string {
-    return formatStopReply(vcpu, this.refineWatch(vcpu, reason), signal, this.target.readRegisters(vcpu), this.gdbFeatures);
+    const registers = this.target.readRegisters(vcpu);
+    const refined = this.refineBreakpoint(vcpu, this.refineWatch(vcpu, reason), registers.get("eip"));
+    return formatStopReply(vcpu, refined, signal, registers, this.gdbFeatures);
+  }
+
+  /** Z0 and Z1 work alike in the emulator; report hwbreak when only a Z1 sits at eip. */
+  private refineBreakpoint(vcpu: VcpuRef, reason: StopReason, eip: RegisterValue | undefined): StopReason {
+    if (reason.kind !== "breakpoint" || typeof eip !== "number") return reason;
+    const here = this.breakpoints.filter(
+      (b) => b.domain === vcpu.domain && b.address === eip >>> 0 && (b.type === "software" || b.type === "hardware"),
+    );
+    if (here.length > 0 && here.every((b) => b.type === "hardware")) return { kind: "breakpoint", type: "hardware" };
+    if (here.length > 0 && here.every((b) => b.type === "software")) return { kind: "breakpoint", type: "software" };
+    return reason;
   }
 
   /**
