@@ -233,7 +233,11 @@ export class GdbSession implements StubState {
         return;
       }
       case "rejected":
-        if (this.runState !== "detached") this.send("E01");
+        if (this.runState === "detached") {
+          this.link.leaveNoAckMode();
+          this.attach();
+        }
+        this.send("E01");
         return;
       case "interrupt":
         if (this.runState === "running") {
