@@ -382,3 +382,13 @@ describe("stop replies for targets that only know 'access'", () => {
     expect(await resumeAndWait(c, "vCont;c")).toMatch(new RegExp(`;awatch:${addr};$`));
   });
 });
+
+describe("stop replies for targets that do not tell Z0 from Z1", () => {
+  it("reports hwbreak when only a hardware breakpoint sits at eip", async () => {
+    const c = await SessionClient.attached();
+    c.one("Z1,100010,1");
+    // The target reports every breakpoint as software, as the Xen target does.
+    c.target.breakpoints[0] = { ...c.target.breakpoints[0], type: "software" };
+    expect(await resumeAndWait(c, "vCont;c")).toMatch(/;hwbreak:;$/);
+  });
+});

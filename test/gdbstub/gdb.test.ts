@@ -161,6 +161,16 @@ describe("the stub under the real gdb", () => {
     expect(target.attachedCount).toBe(1);
   });
 
+  it("connects to a host with no domain yet and still serves monitor commands", async () => {
+    const target = new MemoryTarget([]);
+    const { port } = await serve(target);
+    const run = await runGdb(["target remote 127.0.0.1:" + port, "info threads", "monitor help", "detach"].flatMap((c) => ["-ex", c]));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Thread 1\.1 "Xen" \(domain 0 vcpu 0: no domain to debug yet\)/);
+    expect(run.stderr).toMatch(/^domains\b/m);
+    expect(run.stdout).toContain("[Inferior 1 (process 1) detached]");
+  });
+
   it("treats a gdb that dies without detaching as a detach, and lets the next one attach", async () => {
     const target = new MemoryTarget();
     const { port } = await serve(target);
