@@ -23,6 +23,7 @@ import {
   BLKIF_RING_SIZE,
   BLKIF_RSP_ERROR,
   BLKIF_RSP_OKAY,
+  BLKIF_SECTOR_SIZE,
   CMSG_BLKIF_FE,
   CMSG_BLKIF_FE_DRIVER_STATUS,
   CMSG_BLKIF_FE_INTERFACE_CONNECT,
@@ -41,8 +42,6 @@ import { vdevNumber } from "./vdev.js";
 
 const log = debug("xen:blkback");
 
-/** blkif counts in 512-byte sectors, eight to a page. */
-export const BLKIF_SECTOR_SIZE = 512;
 
 /** What the backend needs from the hypervisor, for the domain it serves. */
 export interface BlockBackendHost {
