@@ -44,11 +44,12 @@ function tempDir(): string {
   return d;
 }
 
-const TINY = resolve("build/xen-tools/tiny-kernel");
+/** The hello guest in 4 MiB: a quiet domain (it blocks), so tests with several stay light. */
+const HELLO_ELF = resolve("build/xen/guests/hello.elf");
 
-function tinyConfig(dir: string, name: string): string {
+function smallConfig(dir: string, name: string): string {
   const p = join(dir, `${name}.cfg`);
-  writeFileSync(p, `kernel = '${TINY}'\nmemory = 4\nname = '${name}'\n`);
+  writeFileSync(p, `kernel = '${HELLO_ELF}'\nmemory = 4\nname = '${name}'\n`);
   return p;
 }
 
@@ -158,7 +159,7 @@ describe("minix-on-xen run flags", () => {
   it("boots the configs, memory and control socket it is given", async () => {
     const dir = tempDir();
     const sock = join(dir, "ctl.sock");
-    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--memory", "32", "--config", tinyConfig(dir, "t1"), "--control", sock]));
+    const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--memory", "32", "--config", smallConfig(dir, "t1"), "--control", sock]));
     await muxPorts(run);
     expect((await xm(sock, "list")).out).toMatch(/^t1\s+1\s+4\s+/m);
     expect((await xm(sock, "dmesg")).out).toContain("(XEN) Physical RAM: 32MB");
@@ -177,7 +178,7 @@ describe("minix-on-xen host and mux in two processes", () => {
     const dir = tempDir();
     const line = join(dir, "serial.sock");
     const sock = join(dir, "xend.sock");
-    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--config", tinyConfig(dir, "tiny"), "--control", sock]));
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--config", smallConfig(dir, "tiny"), "--control", sock]));
     await host.line(/^serial: unix-listen:/m, "the host's serial line");
     const mux = child(Child.cli(["mux", "--serial", `unix:${line}`, "--gdb-port", "0", "--console-port", "0"]));
     const ports = await muxPorts(mux);
@@ -189,10 +190,10 @@ describe("minix-on-xen host and mux in two processes", () => {
 
     const list = await xm(sock, "list");
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d$/m);
-    expect((await xm(sock, "list", "-l")).out).toMatch(/^tiny\s+1\s+4\s+0\s+r----\s+\d+\.\d\s+linux\s+\/.*tiny-kernel$/m);
+    expect(list.out).toMatch(/^tiny\s+1\s+4\s+0\s+[r-][b-]---\s+\d+\.\d$/m);
+    expect((await xm(sock, "list", "-l")).out).toMatch(/^tiny\s+1\s+4\s+0\s+[r-][b-]---\s+\d+\.\d\s+linux\s+\/.*hello\.elf$/m);
 
-    const created = await xm(sock, "create", tinyConfig(dir, "second"), "memory=5");
+    const created = await xm(sock, "create", smallConfig(dir, "second"), "memory=5");
     expect(created).toMatchObject({ code: 0, out: "Started domain second (id=2)\n" });
     expect((await xm(sock, "pause", "second")).out).toBe("Domain second (id=2) paused\n");
     expect((await xm(sock, "list")).out).toMatch(/^second\s+2\s+5\s+0\s+--p--/m);
@@ -243,7 +244,7 @@ describe("minix-on-xen host and mux in two processes", () => {
     const dir = tempDir();
     const line = join(dir, "serial.sock");
     const sock = join(dir, "xend.sock");
-    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--no-wait", "--config", tinyConfig(dir, "tiny"), "--control", sock]));
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--no-wait", "--config", smallConfig(dir, "tiny"), "--control", sock]));
     await host.line(/^control: /m, "the host's control line");
     const con = child(Child.cli(["xm", "--control", sock, "console", "tiny"]));
     await until(() => con.stderr.includes("Attached to domain 1 (tiny); Ctrl-] detaches."), "the attach note");
