@@ -225,19 +225,26 @@ export class BlockBackend {
         held.push(s.mfn);
       }
     }
-    for (const s of segs) {
-      const ma = s.mfn * PAGE_SIZE + s.first * BLKIF_SECTOR_SIZE;
-      const len = (s.last - s.first + 1) * BLKIF_SECTOR_SIZE;
-      if (op === BLKIF_OP_READ) {
-        const buf = new Uint8Array(len);
-        readSync(disk.fd, buf, 0, len, sector * BLKIF_SECTOR_SIZE);
-        mem.writeBytes(ma, buf);
-      } else {
-        writeSync(disk.fd, mem.readBytes(ma, len), 0, len, sector * BLKIF_SECTOR_SIZE);
+    try {
+      for (const s of segs) {
+        const ma = s.mfn * PAGE_SIZE + s.first * BLKIF_SECTOR_SIZE;
+        const len = (s.last - s.first + 1) * BLKIF_SECTOR_SIZE;
+        if (op === BLKIF_OP_READ) {
+          const buf = new Uint8Array(len);
+          readSync(disk.fd, buf, 0, len, sector * BLKIF_SECTOR_SIZE);
+          mem.writeBytes(ma, buf);
+        } else {
+          writeSync(disk.fd, mem.readBytes(ma, len), 0, len, sector * BLKIF_SECTOR_SIZE);
+        }
+        sector += s.last - s.first + 1;
       }
-      sector += s.last - s.first + 1;
+    } catch (err) {
+      // The image failed us (EIO, a file shrunk underneath): the guest gets an I/O error.
+      log("dom%d: %s on %s failed: %s", this.domid, op === BLKIF_OP_READ ? "read" : "write", disk.spec.target, (err as Error).message);
+      return BLKIF_RSP_ERROR;
+    } finally {
+      for (const m of held) this.host.putWritable(m);
     }
-    for (const m of held) this.host.putWritable(m);
     if (op === BLKIF_OP_READ) this.stats.read++;
     else this.stats.write++;
     return BLKIF_RSP_OKAY;
