@@ -165,6 +165,25 @@ describe("minix-on-xen run flags", () => {
     expect((await xm(sock, "dmesg")).out).toContain("(XEN) Physical RAM: 32MB");
   }, 30_000);
 
+  it("replays byte for byte with --time deterministic and an --input-script", async () => {
+    const dir = tempDir();
+    const script = join(dir, "input.txt");
+    writeFileSync(script, "expect hello: ready\nsend one\\r\nexpect one\\r\nsend two\\r\n");
+    const once = async (n: number) => {
+      const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--config", HELLO, "--time", "deterministic",
+        "--input-script", script, "--control", join(dir, `c${n}.sock`)]));
+      const con = await client((await muxPorts(run)).console);
+      await until(() => con.text().includes("two\r") && con.text().includes("hello: 5 timer ticks\n"), "the scripted session");
+      await run.stop();
+      // The boot log names this run's control socket; the rest must match exactly.
+      return con.text().replace(`c${n}.sock`, "cN.sock");
+    };
+    const a = await once(1);
+    const b = await once(2);
+    expect(a).toContain("one\r");
+    expect(b).toBe(a);
+  }, 40_000);
+
   it("refuses a bad --time with one clear line", async () => {
     const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--time", "fast"]));
     await until(() => run.exited, "run to exit");
