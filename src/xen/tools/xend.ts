@@ -43,6 +43,8 @@ export interface DomainInfo {
   cpuSeconds: number;
   builder: string;
   kernel: string;
+  /** The config's disks as "vdev:image:mode". */
+  disks: string[];
 }
 
 interface DomainRecord {
@@ -127,7 +129,14 @@ export class Xend {
         onConsoleOutput: (bytes) => this.consoleOutput(rec, bytes),
       });
       const rec: DomainRecord = {
-        info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
+        info: {
+          id: d.id,
+          name: config.name,
+          memoryMiB: config.memoryMiB,
+          builder: config.builder,
+          kernel: config.kernel,
+          disks: config.disks.map((k) => `${k.vdev}:${k.target}:${k.mode}`),
+        },
         config,
         domain: d,
         dom0Port,
