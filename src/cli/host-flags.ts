@@ -9,8 +9,8 @@ import type { OptionSpec } from "./args.js";
 export const TIME_MODES = ["interactive", "deterministic", "realtime"] as const;
 export type TimeMode = (typeof TIME_MODES)[number];
 
-/** The config `run` and `host` boot when given none: the hello test guest (until MINIX boots). */
-export const DEFAULT_BOOT_CONFIG = "configs/hello.cfg";
+/** The config `run` and `host` boot when given none: MINIX (configs/hello.cfg boots the Xen test guest). */
+export const DEFAULT_BOOT_CONFIG = "configs/minix.cfg";
 
 /** The repository root (where package.json is), found from this module in src/ or dist/src/. */
 export function packageRoot(): string {

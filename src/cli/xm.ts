@@ -9,7 +9,7 @@ const help = `Usage: minix-on-xen xm [--control PATH] <subcommand> [args]
 
 Subcommands (as in Xen 2.0's xm):
   create CONFIG [NAME=VALUE...] [-c]   start a domain from a config file (-c: then attach its console)
-  list [-l]                             list domains (-l: with builder and kernel)
+  list [-l]                             list domains (-l: with builder, kernel and disks)
   destroy DOM                           stop a domain at once and free its memory
   shutdown DOM [--reboot]               ask the guest to shut down (CMSG_SHUTDOWN)
   pause DOM / unpause DOM               stop / resume scheduling a domain

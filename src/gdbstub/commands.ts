@@ -13,6 +13,7 @@ import type {
   Breakpoint,
   BreakpointType,
   DebugTarget,
+  RegisterSnapshot,
   ResumeRequest,
   TargetResult,
   VcpuInfo,
@@ -42,6 +43,8 @@ export interface StubState extends MonitorSession {
   readonly breakpoints: Breakpoint[];
   /** Vcpus visible to gdb (domains not detached), the last stopped one first. */
   liveVcpus(): VcpuInfo[];
+  /** Registers of a vcpu (the target's, or the placeholder's when there is no domain). */
+  registersOf(vcpu: VcpuRef): RegisterSnapshot;
   /** The `?` reply, or NO_REPLY when the host has not stopped yet (the reply then follows the stop). */
   currentStopReply(): HandlerResult;
   /** Resumes the host; the stop reply is sent when it stops. */
@@ -91,12 +94,16 @@ function expectEmpty(args: string): void {
   if (args.length > 0) throw new SyntaxError("Cannot parse packet: unexpected arguments");
 }
 
-/** The vcpu whose registers and memory are served: the Hg thread, else the first live one. */
+/**
+ * The vcpu whose registers and memory are served: the Hg thread, else the first live one.
+ * With no vcpu at all (a host with no debuggable domain yet) it is domain 0's first vcpu, which
+ * the target answers with no registers and no memory, so gdb still connects.
+ */
 function generalVcpu(state: StubState): VcpuRef {
   const live = state.liveVcpus();
   const g = state.generalThread;
   if (g !== null && live.some((v) => v.ref.domain === g.domain && v.ref.vcpu === g.vcpu)) return g;
-  if (live.length === 0) throw new Refusal("Cannot select a thread: no domain is attached");
+  if (live.length === 0) return { domain: 0, vcpu: 0 };
   return live[0].ref;
 }
 
@@ -223,7 +230,7 @@ const threadAlive: Handler = (args, state) => {
 
 const readAllRegisters: Handler = (args, state) => {
   expectEmpty(args);
-  const regs = state.target.readRegisters(generalVcpu(state));
+  const regs = state.registersOf(generalVcpu(state));
   return CORE_REGISTERS.map((r) => registerToHex(regs.get(r.name), r.bits)).join("");
 };
 
@@ -248,8 +255,10 @@ const writeAllRegisters: Handler = (args, state) => {
 
 const readRegister: Handler = (args, state) => {
   const info = registerByNumber(parseHex32(args));
-  if (info === undefined) return EMPTY;
-  const value = state.target.readRegisters(generalVcpu(state)).get(info.name);
+  // "x" means unavailable whatever the size gdb expects; an empty reply would tell gdb that
+  // `p` is unsupported altogether.
+  if (info === undefined) return "xx";
+  const value = state.registersOf(generalVcpu(state)).get(info.name);
   return registerToHex(value, info.bits);
 };
 

@@ -150,24 +150,53 @@ export interface FrameOptions {
  * that would break framing or the 7-bit line never leaves the stub.
  */
 export function framePacket(body: Uint8Array | string, options: FrameOptions = {}): Uint8Array {
-  const bytes = typeof body === "string" ? asciiBytes(body) : body;
-  for (let i = 0; i < bytes.length; i++) {
+  if (options.runLength === true) {
+    const bytes = typeof body === "string" ? asciiBytes(body) : body;
+    checkBody(bytes, 0, bytes.length);
+    return frameChecked(encodeRunLength(bytes));
+  }
+  if (typeof body !== "string") {
+    checkBody(body, 0, body.length);
+    return frameChecked(body);
+  }
+  // Replies are mostly strings of hex: one pass checks, copies and sums them.
+  const out = new Uint8Array(body.length + 4);
+  out[0] = PACKET_START;
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c >= 0x80 || c === PACKET_START || c === PACKET_END || c === RUN_LENGTH) {
+      checkBody(Uint8Array.of(c > 0xff ? 0xff : c), 0, 1, i);
+    }
+    out[i + 1] = c;
+    sum += c;
+  }
+  return finishFrame(out, body.length, sum & 0xff);
+}
+
+function checkBody(bytes: Uint8Array, start: number, end: number, offsetBase = 0): void {
+  for (let i = start; i < end; i++) {
     const b = bytes[i];
     if (b >= 0x80) {
-      throw new RangeError(`Cannot frame packet: byte 0x${hex2(b)} at offset ${i} is not 7-bit clean`);
+      throw new RangeError(`Cannot frame packet: byte 0x${hex2(b)} at offset ${i + offsetBase} is not 7-bit clean`);
     }
     if (b === PACKET_START || b === PACKET_END || b === RUN_LENGTH) {
-      throw new RangeError(`Cannot frame packet: unescaped '${String.fromCharCode(b)}' at offset ${i}`);
+      throw new RangeError(`Cannot frame packet: unescaped '${String.fromCharCode(b)}' at offset ${i + offsetBase}`);
     }
   }
-  const sent = options.runLength === true ? encodeRunLength(bytes) : bytes;
+}
+
+function frameChecked(sent: Uint8Array): Uint8Array {
   const out = new Uint8Array(sent.length + 4);
   out[0] = PACKET_START;
   out.set(sent, 1);
-  const cs = checksum(sent);
-  out[sent.length + 1] = PACKET_END;
-  out[sent.length + 2] = HEX_DIGITS.charCodeAt(cs >> 4);
-  out[sent.length + 3] = HEX_DIGITS.charCodeAt(cs & 0xf);
+  return finishFrame(out, sent.length, checksum(sent));
+}
+
+function finishFrame(out: Uint8Array, bodyLength: number, cs: number): Uint8Array {
+  out[bodyLength + 1] = PACKET_END;
+  out[bodyLength + 2] = HEX_DIGITS.charCodeAt(cs >> 4);
+  out[bodyLength + 3] = HEX_DIGITS.charCodeAt(cs & 0xf);
   return out;
 }
 

@@ -74,6 +74,14 @@ const system: Array<[string, string]> = [
   ["evtchn_upcall_mask", "uint32"],
 ];
 
+/**
+ * First remote number of the system block. GDB 13 gives inferiors it discovers after the first
+ * (domains 1 and up) its default i386 layout, not our description, and that layout numbers
+ * xmm0-7 and mxcsr 32-40; starting above them keeps `p` of those numbers from being answered
+ * with a system register of the wrong size.
+ */
+export const SYSTEM_REGNUM_BASE = 0x40;
+
 export const REGISTERS: readonly RegisterInfo[] = [
   ...core.map(([name, bits, type, group], i): RegisterInfo => ({
     regnum: i,
@@ -84,7 +92,7 @@ export const REGISTERS: readonly RegisterInfo[] = [
     ...(group === undefined ? {} : { group }),
   })),
   ...system.map(([name, type], i): RegisterInfo => ({
-    regnum: core.length + i,
+    regnum: SYSTEM_REGNUM_BASE + i,
     name,
     bits: 32,
     type,
@@ -100,13 +108,14 @@ export const CORE_REGISTERS = REGISTERS.filter((r) => r.feature === "core");
 export const CORE_BLOCK_BYTES = CORE_REGISTERS.reduce((n, r) => n + r.bits / 8, 0);
 
 const byName = new Map(REGISTERS.map((r) => [r.name, r]));
+const byNumber = new Map(REGISTERS.map((r) => [r.regnum, r]));
 
 export function registerByName(name: string): RegisterInfo | undefined {
   return byName.get(name);
 }
 
 export function registerByNumber(regnum: number): RegisterInfo | undefined {
-  return Number.isInteger(regnum) && regnum >= 0 && regnum < REGISTERS.length ? REGISTERS[regnum] : undefined;
+  return byNumber.get(regnum);
 }
 
 /** Remote numbers of the registers sent along with every stop reply (so a step needs no `g`). */

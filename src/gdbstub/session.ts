@@ -13,6 +13,8 @@ import type {
   Breakpoint,
   DebugTarget,
   MonitorContext,
+  RegisterSnapshot,
+  RegisterValue,
   ResumeRequest,
   StopReason,
   TargetEvent,
@@ -21,6 +23,10 @@ import type {
 } from "./target.js";
 
 const log = createDebug("gdbstub");
+
+const NO_DOMAIN: VcpuInfo = { ref: { domain: 0, vcpu: 0 }, domainName: "Xen", state: "no domain to debug yet" };
+/** gdb gives up connecting without a PC, so the placeholder has eip 0 and nothing else. */
+const NO_DOMAIN_REGISTERS: RegisterSnapshot = new Map([["eip", 0]]);
 
 /** PacketSize offered on an unpaced line: large, since gdb's own decoding is then the limit. */
 export const UNPACED_PACKET_SIZE = 0x20000;
@@ -151,11 +157,20 @@ export class GdbSession implements StubState {
   // ---- StubState ----
 
   liveVcpus(): VcpuInfo[] {
-    const all = this.target.vcpus().filter((v) => !this.detachedPids.has(pidOf(v.ref.domain)));
+    const existing = this.target.vcpus();
+    // gdb treats a target without threads as "not being run" and refuses even `monitor`:
+    // with no debuggable domain yet, show one placeholder thread with nothing readable.
+    if (existing.length === 0 && !this.detachedPids.has(1)) return [NO_DOMAIN];
+    const all = existing.filter((v) => !this.detachedPids.has(pidOf(v.ref.domain)));
     const last = this.lastStop?.vcpu;
     if (last === undefined) return all;
     const first = all.filter((v) => v.ref.domain === last.domain && v.ref.vcpu === last.vcpu);
     return [...first, ...all.filter((v) => !first.includes(v))];
+  }
+
+  registersOf(vcpu: VcpuRef): RegisterSnapshot {
+    if (this.target.vcpus().length === 0) return NO_DOMAIN_REGISTERS;
+    return this.target.readRegisters(vcpu);
   }
 
   currentStopReply(): HandlerResult {
@@ -218,7 +233,11 @@ export class GdbSession implements StubState {
         return;
       }
       case "rejected":
-        if (this.runState !== "detached") this.send("E01");
+        if (this.runState === "detached") {
+          this.link.leaveNoAckMode();
+          this.attach();
+        }
+        this.send("E01");
         return;
       case "interrupt":
         if (this.runState === "running") {
@@ -263,7 +282,39 @@ export class GdbSession implements StubState {
   }
 
   private stopReply(vcpu: VcpuRef, reason: StopReason, signal: number): string {
-    return formatStopReply(vcpu, reason, signal, this.target.readRegisters(vcpu), this.gdbFeatures);
+    const registers = this.registersOf(vcpu);
+    const refined = this.refineBreakpoint(vcpu, this.refineWatch(vcpu, reason), registers.get("eip"));
+    return formatStopReply(vcpu, refined, signal, registers, this.gdbFeatures);
+  }
+
+  /** Z0 and Z1 work alike in the emulator; report hwbreak when only a Z1 sits at eip. */
+  private refineBreakpoint(vcpu: VcpuRef, reason: StopReason, eip: RegisterValue | undefined): StopReason {
+    if (reason.kind !== "breakpoint" || typeof eip !== "number") return reason;
+    const here = this.breakpoints.filter(
+      (b) => b.domain === vcpu.domain && b.address === eip >>> 0 && (b.type === "software" || b.type === "hardware"),
+    );
+    if (here.length > 0 && here.every((b) => b.type === "hardware")) return { kind: "breakpoint", type: "hardware" };
+    if (here.length > 0 && here.every((b) => b.type === "software")) return { kind: "breakpoint", type: "software" };
+    return reason;
+  }
+
+  /**
+   * A target that cannot tell which kind of watchpoint matched reports "access". When the
+   * watchpoints gdb inserted over that address are all of one kind, report that kind, so gdb
+   * shows a `watch` as a write rather than as an access.
+   */
+  private refineWatch(vcpu: VcpuRef, reason: StopReason): StopReason {
+    if (reason.kind !== "watchpoint" || reason.type !== "access") return reason;
+    const a = reason.address >>> 0;
+    const kinds = new Set(
+      this.breakpoints
+        .filter((b) => b.domain === vcpu.domain && b.type !== "software" && b.type !== "hardware")
+        .filter((b) => a >= b.address && a < b.address + b.length)
+        .map((b) => b.type),
+    );
+    if (kinds.size !== 1) return reason;
+    const [only] = kinds;
+    return only === "write" || only === "read" ? { ...reason, type: only } : reason;
   }
 
   private removeBreakpoints(domain: number | null): void {

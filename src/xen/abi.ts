@@ -148,6 +148,8 @@ export const MMU_NORMAL_PT_UPDATE = 0;
 export const MMU_MACHPHYS_UPDATE = 2;
 export const MMU_EXTENDED_COMMAND = 3;
 export const MMU_CMD_MASK = 3;
+/** Set in mmu_update's count by a continuation: Xen preempted the batch; *success_count holds the done part. */
+export const MMU_UPDATE_PREEMPTED = 0x80000000;
 
 export const MMUEXT_PIN_L1_TABLE = 0;
 export const MMUEXT_PIN_L2_TABLE = 1;
@@ -357,6 +359,8 @@ export const MEM_REQUEST = { target: 0, status: 4, SIZE: 8 } as const;
 // ---- Block ring (io/blkif.h, the 2.0 ring) ----------------------------------------------------
 
 export const BLKIF_RING_SIZE = 64;
+/** blkif counts sectors of this many bytes (sector_number, vdisk capacity, first/last_sect). */
+export const BLKIF_SECTOR_SIZE = 512;
 export const BLKIF_MAX_SEGMENTS_PER_REQUEST = 11;
 export const BLKIF_OP_READ = 0;
 export const BLKIF_OP_WRITE = 1;

@@ -38,8 +38,10 @@ export class CpuPort implements GuestCpuPort {
     this.cpu.flushTlbPage(va >>> 0);
   }
 
-  load(x: XenCore, d: Domain): string | null {
+  load(x: XenCore, d: Domain, tsc: number): string | null {
     const c = this.cpu;
+    // The CPU's rdtsc counts retired instructions; start it at the clock's TSC.
+    c.instructionCount = tsc;
     const v = d.vcpu;
     const r = v.regs;
     const cr0 = (CR0_PE | CR0_ET | CR0_WP | CR0_PG | (v.cr0Ts ? CR0_TS : 0)) | 0;
@@ -132,7 +134,11 @@ export class CpuPort implements GuestCpuPort {
       case StopReason.STOP_REQUESTED: stop = "stop-requested"; break;
       default: stop = "budget";
     }
-    if (stop === "watchpoint") return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0 };
+    if (stop === "watchpoint") {
+      const k = c.watchHit?.kind;
+      const watchKind = k === WatchKind.WRITE ? "write" : k === WatchKind.READ ? "read" : "access";
+      return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0, watchKind };
+    }
     if (stop !== "exception") return { stop, executed, exception: null };
     const e = c.exception;
     return {

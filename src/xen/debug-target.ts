@@ -75,7 +75,7 @@ export class XenDebugTarget implements DebugTarget {
   private onHostStop(d: Domain, why: DebugStop): void {
     const vcpu = { domain: d.id, vcpu: 0 };
     if (why.kind === "breakpoint") this.emit({ kind: "stop", vcpu, reason: { kind: "breakpoint", type: "software" } });
-    else if (why.kind === "watchpoint") this.emit({ kind: "stop", vcpu, reason: { kind: "watchpoint", type: "access", address: why.address } });
+    else if (why.kind === "watchpoint") this.emit({ kind: "stop", vcpu, reason: { kind: "watchpoint", type: why.access, address: why.address } });
     else if (why.kind === "crash") this.emit({ kind: "stop", vcpu, reason: { kind: "crash", description: why.description } });
     else this.emit({ kind: "stop", vcpu, reason: { kind: "step" } });
   }

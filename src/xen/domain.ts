@@ -55,6 +55,11 @@ export class Vcpu {
   cr0Ts = false;
   /** Set while a hypercall runs from within a multicall (nested multicalls are refused). */
   inMulticall = false;
+  /**
+   * A preempted long hypercall (Xen's hypercall_create_continuation): the host rewinds EIP over
+   * `int $0x82` and loads these registers, so the guest re-enters the call where it stopped.
+   */
+  continuation: { nr: number; args: number[] } | null = null;
   constructor(readonly id: number) {}
 }
 

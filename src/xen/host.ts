@@ -58,7 +58,7 @@ export type DomainExitListener = (d: Domain, reason: number) => void;
 /** What stopped the host for the debugger. */
 export type DebugStop =
   | { kind: "breakpoint" }
-  | { kind: "watchpoint"; address: number }
+  | { kind: "watchpoint"; address: number; access: "write" | "read" | "access" }
   | { kind: "step" }
   | { kind: "crash"; description: string };
 
@@ -325,7 +325,7 @@ export class XenHost {
     }
     if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
-    const loadError = cpu.load(x, d);
+    const loadError = cpu.load(x, d, this.clock.tsc());
     this.loaded = d;
     if (loadError) {
       this.crashDomain(d, `cannot return to the guest: ${loadError}`);
@@ -343,7 +343,7 @@ export class XenHost {
     if (out.stop === "exception" && out.exception) this.handleException(d, as, out.exception);
     else if (out.stop === "breakpoint" || out.stop === "watchpoint") {
       this.stopHost();
-      this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0 });
+      this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0, access: out.watchKind ?? "access" });
     }
     return "ran";
   }
@@ -357,7 +357,7 @@ export class XenHost {
     if (!cpu || !d.canRunIgnoringPause) return;
     const as = this.addressSpace(d);
     if (!returnToGuest(this.core, as, d)) return;
-    const err = cpu.load(this.core, d);
+    const err = cpu.load(this.core, d, this.clock.tsc());
     this.loaded = d;
     if (err) {
       this.crashDomain(d, `cannot return to the guest: ${err}`);
@@ -379,6 +379,16 @@ export class XenHost {
       this.entries.hypercalls++;
       const g = r.gpr;
       r.gpr[R_EAX] = hypercall(this, d, g[R_EAX], g[R_EBX], g[R_ECX], g[R_EDX], g[R_ESI], g[R_EDI]) | 0;
+      const c = d.vcpu.continuation;
+      if (c) {
+        // Preempted: the guest re-executes int $0x82 with the updated arguments.
+        d.vcpu.continuation = null;
+        r.gpr[R_EAX] = c.nr;
+        [R_EBX, R_ECX, R_EDX, R_ESI, R_EDI].forEach((reg, i) => {
+          if (i < c.args.length) r.gpr[reg] = c.args[i] | 0;
+        });
+        r.eip = (r.eip - 2) >>> 0;
+      }
       return;
     }
     this.entries.exceptions++;

@@ -27,6 +27,9 @@ import { doFpuTaskswitch, doSetCallbacks, doSetFastTrap, doSetTrapTable, doStack
 
 const log = createDebug("xen:hypercall");
 
+/** Entries of a multicall run per Xen entry before it is preempted and re-entered. */
+export const MULTICALL_PREEMPT_BATCH = 128;
+
 /** Counts per domain, hypercall number and result, for tests, benchmarks and statistics. */
 export class HypercallStats {
   /** Key "domid:nr:rc" (rc is "ok" for results >= 0). */
@@ -131,6 +134,10 @@ function doMulticall(h: XenHost, as: AddressSpace, d: Domain, listVa: number, nr
   try {
     for (let i = 0; i < nr >>> 0; i++) {
       const at = (listVa + i * MULTICALL_ENTRY.SIZE) >>> 0;
+      if (i >= MULTICALL_PREEMPT_BATCH) {
+        v.continuation = { nr: __HYPERVISOR_multicall, args: [at, (nr - i) >>> 0] };
+        return 0;
+      }
       const raw = copyFromGuest(as, at, MULTICALL_ENTRY.SIZE);
       if (!raw) return -EFAULT;
       const dv = new DataView(raw.buffer);

@@ -9,8 +9,8 @@ import {
   MMUEXT_CMD_MASK, MMUEXT_CMD_SHIFT, MMUEXT_FLUSH_CACHE, MMUEXT_INVLPG, MMUEXT_NEW_BASEPTR,
   MMUEXT_PIN_L1_TABLE, MMUEXT_PIN_L2_TABLE, MMUEXT_SET_FOREIGNDOM, MMUEXT_SET_LDT, MMUEXT_TLB_FLUSH,
   MMUEXT_UNPIN_TABLE, MMU_CMD_MASK, MMU_EXTENDED_COMMAND, MMU_MACHPHYS_UPDATE, MMU_NORMAL_PT_UPDATE,
-  MMU_UPDATE, PGT_l1_page_table, PGT_l2_page_table, PGT_writable_page, UVMF_FLUSH_TLB, UVMF_INVLPG,
-  XEN_PAGE_OFFSET, _PAGE_PRESENT,
+  MMU_UPDATE, MMU_UPDATE_PREEMPTED, PGT_l1_page_table, PGT_l2_page_table, PGT_writable_page, UVMF_FLUSH_TLB, UVMF_INVLPG,
+  XEN_PAGE_OFFSET, _PAGE_PRESENT, __HYPERVISOR_mmu_update,
 } from "./abi.js";
 import type { XenCore } from "./core.js";
 import type { Domain } from "./domain.js";
@@ -19,6 +19,9 @@ import { copyFromGuest, readGuest32, writeGuest32, type AddressSpace } from "./g
 import { getPageType, modL1Entry, modL2Entry, putPageType } from "./page-types.js";
 
 const log = createDebug("xen:mm");
+
+/** Requests handled per entry before a long batch is preempted (keeps each Xen entry short). */
+export const PREEMPT_BATCH = 512;
 
 /** Deferred work of one batch. */
 interface Batch {
@@ -128,7 +131,21 @@ export function doMmuUpdate(x: XenCore, as: AddressSpace, d: Domain, reqsVa: num
   const b: Batch = { flushAll: false, invlpg: [], foreign: null };
   let done = 0;
   let rc = 0;
-  for (; done < count >>> 0; done++) {
+  let doneBefore = 0;
+  count >>>= 0;
+  if (count & MMU_UPDATE_PREEMPTED) {
+    // Re-entered from a continuation: the earlier part's count is in *success_count.
+    count = (count & ~MMU_UPDATE_PREEMPTED) >>> 0;
+    if (doneVa !== 0) doneBefore = readGuest32(as, doneVa) ?? 0;
+  }
+  for (; done < count; done++) {
+    if (done >= PREEMPT_BATCH && !d.vcpu.inMulticall) {
+      d.vcpu.continuation = {
+        nr: __HYPERVISOR_mmu_update,
+        args: [(reqsVa + done * MMU_UPDATE.SIZE) >>> 0, ((count - done) | MMU_UPDATE_PREEMPTED) >>> 0, doneVa],
+      };
+      break;
+    }
     const raw = copyFromGuest(as, (reqsVa + done * MMU_UPDATE.SIZE) >>> 0, MMU_UPDATE.SIZE);
     if (!raw) {
       rc = -EFAULT;
@@ -162,7 +179,7 @@ export function doMmuUpdate(x: XenCore, as: AddressSpace, d: Domain, reqsVa: num
   }
   if (b.flushAll) x.flushTlb();
   else for (const va of b.invlpg) x.tlb?.invlpg(va);
-  if (doneVa !== 0 && !writeGuest32(as, doneVa, done)) return -EFAULT;
+  if (doneVa !== 0 && !writeGuest32(as, doneVa, doneBefore + done)) return -EFAULT;
   return rc;
 }
 

@@ -13,16 +13,18 @@ export interface RunOutcome {
   executed: number;
   /** Filled when stop is "exception". */
   exception: GuestException | null;
-  /** For a watchpoint stop: the linear address of the watched access. */
+  /** For a watchpoint stop: the linear address of the watched access, and its kind. */
   watchAddress?: number;
+  watchKind?: "write" | "read" | "access";
 }
 
 export interface GuestCpuPort extends TlbControl {
   /**
    * Puts domain `d`'s vcpu context (registers, segments, CR3, GDT/LDT, debug registers) in the
-   * CPU. Returns null, or why CS/SS cannot be used (Xen's return to the guest would fault).
+   * CPU, with its time-stamp counter at `tsc` (the host clock's, so rdtsc agrees with
+   * shared_info's tsc_timestamp and cpu_freq). Returns null, or why CS/SS cannot be used.
    */
-  load(x: XenCore, d: Domain): string | null;
+  load(x: XenCore, d: Domain, tsc: number): string | null;
   /** Copies the CPU's registers back into `d`'s vcpu context. */
   save(d: Domain): void;
   /** Runs at most `budget` instructions of the loaded context. */

@@ -123,13 +123,14 @@ describe("command table: registers", () => {
     const c = await SessionClient.attached();
     expect(c.one("p8")).toBe(le32(WINDOW_BASE));
     expect(c.one("p10")).toBe("xx".repeat(10));
-    expect(c.one("p20")).toBe(le32(0)); // cs_base, first system register
-    expect(c.one("p2e")).toBe(le32(0x102000)); // cr3
-    expect(c.one("p2f")).toBe(le32(0)); // xen_domid
-    expect(c.one("p3e7")).toBe("");
+    expect(c.one("p40")).toBe(le32(0)); // cs_base, first system register
+    expect(c.one("p4e")).toBe(le32(0x102000)); // cr3
+    expect(c.one("p4f")).toBe(le32(0)); // xen_domid
+    expect(c.one("p20")).toBe("xx"); // xmm0 in gdb's default layout: not ours
+    expect(c.one("p3e7")).toBe("xx");
     expect(c.one(`P8=${le32(WINDOW_BASE + 4)}`)).toBe("OK");
     expect(c.one("p8")).toBe(le32(WINDOW_BASE + 4));
-    expect(c.one(`P2c=${le32(0)}`)).toBe('E.Cannot write register "cr0": read-only');
+    expect(c.one(`P4c=${le32(0)}`)).toBe('E.Cannot write register "cr0": read-only');
     expect(c.one("P8")).toBe("E01");
     expect(c.one("P8=12")).toBe("E01");
     expect(c.one("pzz")).toBe("E01");
@@ -365,5 +366,29 @@ describe("session on a line that outlives debuggers (reattach)", () => {
     expect(c.target.attachedCount).toBe(2);
     c.one("qC");
     expect(c.acks).toBe(acks + 2);
+  });
+});
+
+describe("stop replies for targets that only know 'access'", () => {
+  it("reports the kind gdb inserted when only one kind covers the address", async () => {
+    const c = await SessionClient.attached();
+    const addr = COUNTER.toString(16);
+    c.one(`Z2,${addr},4`);
+    // Make the test target report a write as a plain access, as the Xen target does.
+    c.target.breakpoints[0] = { ...c.target.breakpoints[0], type: "access" };
+    expect(await resumeAndWait(c, "vCont;c")).toMatch(new RegExp(`;watch:${addr};$`));
+    c.one(`Z3,${addr},4`);
+    c.target.breakpoints[1] = { ...c.target.breakpoints[1], type: "access" };
+    expect(await resumeAndWait(c, "vCont;c")).toMatch(new RegExp(`;awatch:${addr};$`));
+  });
+});
+
+describe("stop replies for targets that do not tell Z0 from Z1", () => {
+  it("reports hwbreak when only a hardware breakpoint sits at eip", async () => {
+    const c = await SessionClient.attached();
+    c.one("Z1,100010,1");
+    // The target reports every breakpoint as software, as the Xen target does.
+    c.target.breakpoints[0] = { ...c.target.breakpoints[0], type: "software" };
+    expect(await resumeAndWait(c, "vCont;c")).toMatch(/;hwbreak:;$/);
   });
 });

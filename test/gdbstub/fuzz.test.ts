@@ -142,9 +142,12 @@ it(`survives ${PACKETS} fuzzed packets and reaches every command handler`, async
   const target = new MemoryTarget();
   const fromStub = new PacketDecoder({ maxPacketSize: 1 << 20 });
   let output: number[] = [];
+  // Every other connection is a line session that outlives debuggers (reattach).
+  let connections = 0;
   const connect = () =>
-    new GdbSession({ target, lossless: false, lineBytesPerSecond: 4096, write: (b) => output.push(...b) });
+    new GdbSession({ target, lossless: false, lineBytesPerSecond: 4096, reattach: connections++ % 2 === 1, write: (b) => output.push(...b) });
   let session = connect();
+  let lineSession = false;
   commandHits.clear();
   const stats = { valid: 0, mutated: 0, badChecksum: 0, truncated: 0, oversize: 0, unknown: 0, hostile: 0, reconnects: 0, replies: 0 };
   const check = (what: string) => {
@@ -174,7 +177,16 @@ it(`survives ${PACKETS} fuzzed packets and reaches every command handler`, async
   };
 
   for (let i = 0; i < PACKETS; i++) {
-    if (!session.attached) {
+    if (i > 0 && i % 100_000 === 0) {
+      // Switch between socket-style and line-style sessions now and then.
+      session.disconnected();
+      lineSession = !lineSession;
+      connections = lineSession ? 1 : 0;
+      session = connect();
+      stats.reconnects++;
+      check("switch");
+    } else if (!session.attached && !lineSession) {
+      connections = 0;
       session = connect();
       stats.reconnects++;
     }

@@ -1,6 +1,6 @@
 // Runs the real gdb (GNU gdb 13, -batch -nx) against the stub served on a TCP port with the
 // in-memory test target. A missing gdb fails the test.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGdbServer, type GdbServer } from "../../src/gdbstub/server.js";
@@ -112,6 +112,63 @@ describe("the stub under the real gdb", () => {
     expect(run.stdout).toContain("eip-readable: True");
     expect(target.executed).toBeGreaterThan(100);
     expect(sent.every((b) => b < 0x80)).toBe(true);
+  });
+
+  it("runs the example gdb Python script shipped for users", async () => {
+    const target = new MemoryTarget();
+    const { port, sent } = await serve(target);
+    const script = fileURLToPath(new URL("../gdb/domains.py", import.meta.url));
+    const run = await runGdb(["-ex", `target remote 127.0.0.1:${port}`, "-x", script]);
+    expect(run.code, run.stderr).toBe(0);
+    const stack = Buffer.from(target.domain(1).memory.subarray(0xff00, 0xff10)).toString("hex");
+    expect(run.stdout).toContain("domain 0 pid=1 name=Domain-0 eip=0x100000 esp=0x10ff00 stack=");
+    expect(run.stdout).toContain(`domain 1 pid=2 name=minix eip=0x100000 esp=0x10ff00 stack=${stack}`);
+    expect(run.stdout).toContain("stepi 0x100000 -> 0x100001");
+    expect(run.stdout).toContain("monitor commands: help mem domains counter");
+    expect(target.detachCount).toBe(1);
+    expect(sent.every((b) => b < 0x80)).toBe(true);
+  });
+
+  it("serves a gdb/MI session as IDE front ends drive it", async () => {
+    const target = new MemoryTarget();
+    const { port } = await serve(target);
+    const gdb = spawn("gdb", ["--interpreter=mi2", "-nx", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    gdb.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 15_000;
+      while (!re.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toMatch(re);
+    };
+    try {
+      gdb.stdin.write(`1-target-select remote 127.0.0.1:${port}\n`);
+      await waitFor(/^1\^connected/m);
+      gdb.stdin.write("2-data-list-register-values x 8\n");
+      await waitFor(/^2\^done,register-values=\[\{number="8",value="0x100000"\}\]/m);
+      gdb.stdin.write(`3-data-read-memory-bytes ${WINDOW_BASE + 0x1000} 4\n`);
+      await waitFor(/^3\^done,memory=\[\{begin="0x0*101000",offset="0x0*",end="0x0*101004",contents="00070e15"\}\]/m);
+      gdb.stdin.write("4-thread-info\n");
+      await waitFor(/^4\^done,threads=\[.*name="minix"/m);
+      gdb.stdin.write("5-exec-step-instruction\n");
+      await waitFor(/\*stopped,reason="end-stepping-range".*addr="0x00100001"/);
+      gdb.stdin.write("6-target-detach\n");
+      await waitFor(/^6\^done/m);
+      gdb.stdin.write("7-gdb-exit\n");
+      await new Promise((r) => gdb.once("exit", r));
+    } finally {
+      gdb.kill("SIGKILL");
+    }
+    expect(target.attachedCount).toBe(1);
+  });
+
+  it("connects to a host with no domain yet and still serves monitor commands", async () => {
+    const target = new MemoryTarget([]);
+    const { port } = await serve(target);
+    const run = await runGdb(["target remote 127.0.0.1:" + port, "info threads", "monitor help", "detach"].flatMap((c) => ["-ex", c]));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Thread 1\.1 "Xen" \(domain 0 vcpu 0: no domain to debug yet\)/);
+    expect(run.stderr).toMatch(/^domains\b/m);
+    expect(run.stdout).toContain("[Inferior 1 (process 1) detached]");
   });
 
   it("treats a gdb that dies without detaching as a detach, and lets the next one attach", async () => {

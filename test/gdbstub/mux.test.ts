@@ -2,6 +2,9 @@
 // line -> the stub (with the in-memory test target) and back. Also a gdb that is killed without
 // detaching, followed by a new one: on a line the stub only learns it from the new qSupported.
 import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSerialPair } from "../../src/emu/serial/index.js";
 import { MuxServer } from "../../src/serial-mux/index.js";
@@ -21,8 +24,8 @@ function runGdb(args: string[]): Promise<{ stdout: string; stderr: string; code:
   });
 }
 
-async function setUp() {
-  const pair = createSerialPair();
+async function setUp(baud = 0) {
+  const pair = createSerialPair({ baud });
   const target = new MemoryTarget();
   const port = serveOnLine(pair.testing, target);
   const fromLine: number[] = [];
@@ -69,6 +72,22 @@ describe("the stub through the serial splitter", () => {
     expect(target.attachedCount).toBe(1);
     expect(target.detachCount).toBe(1);
     expect(target.isRunning).toBe(true);
+  });
+
+  it("keeps every reply within gdb's timeout on a 115200-baud line", async () => {
+    const { target, port, mux } = await setUp(115200);
+    const dir = mkdtempSync(join(tmpdir(), "gdbstub-paced-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "dump.bin");
+    const run = await runGdb([
+      "-ex", `target remote 127.0.0.1:${mux.gdbPort}`,
+      "-ex", `dump binary memory ${file} ${WINDOW_BASE} ${WINDOW_BASE + 0x4000}`,
+      "-ex", "detach",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/timed out|Ignoring packet error/i);
+    expect(port.session.packetSize).toBe(11520);
+    expect(readFileSync(file).toString("hex")).toBe(Buffer.from(target.domain(0).memory.subarray(0, 0x4000)).toString("hex"));
   });
 
   it("lets a new gdb take over after the previous one was killed mid-session", async () => {

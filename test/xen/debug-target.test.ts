@@ -89,4 +89,35 @@ describe("XenDebugTarget with gdb", () => {
     expect(out).toContain(`Cannot access memory at address 0x${g.ptBaseVa.toString(16)}`);
     expect(h.isStopped).toBe(false);
   });
+
+  it("stops on a write watchpoint when the guest's timer handler counts a tick", { timeout: 120_000 }, async () => {
+    const console = new BufferConsole();
+    const h = new XenHost({ timeMode: "interactive", memoryMiB: 32, console });
+    host = h;
+    h.attachCpu(new CpuPort(h.core));
+    const g = loadElfGuest(h, HELLO, { name: "hello", memoryMiB: 8 });
+    new TestController(h, g);
+    h.unpause(g.d);
+    h.runUntil(() => console.textOf(g.d.id).includes("hello: ready"), 200_000);
+    h.start();
+    server = await startGdbServer({ target: new XenDebugTarget(h) });
+    const ticks = symbol("ticks");
+    const out = await gdb(server.port, [
+      `watch *(int*)0x${ticks.toString(16)}`,
+      "continue",
+      "print/x $eip",
+      `print *(int*)0x${ticks.toString(16)}`,
+      "delete",
+      "detach",
+    ]);
+    if (process.env.SHOW_GDB) process.stdout.write(out);
+    expect(out).toMatch(/[Ww]atchpoint 1: \*\(int\*\)0x[0-9a-f]+/);
+    expect(out).toMatch(/Old value = (\d+)\s+New value = (\d+)/);
+    const m = /Old value = (\d+)\s+New value = (\d+)/.exec(out)!;
+    expect(Number(m[2])).toBe(Number(m[1]) + 1);
+    const onEvent = symbol("on_event");
+    const eip = Number(/\$1 = (0x[0-9a-f]+)/.exec(out)![1]);
+    expect(eip).toBeGreaterThan(onEvent);
+    expect(eip).toBeLessThan(onEvent + 0x100);
+  });
 });

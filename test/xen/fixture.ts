@@ -38,8 +38,9 @@ export class Guest {
     }
   }
 
-  static create(options: XenHostOptions & { memoryMiB?: number } = {}, host?: XenHost): Guest {
-    const h = host ?? new XenHost({ timeMode: "deterministic", memoryMiB: 32, ...options });
+  /** A host (64 MiB unless `hostMiB`) with one built domain of `memoryMiB` (default 4). */
+  static create(options: XenHostOptions & { hostMiB?: number } = {}, host?: XenHost): Guest {
+    const h = host ?? new XenHost({ timeMode: "deterministic", ...options, memoryMiB: options.hostMiB ?? 64 });
     const d = h.createDomain({ name: `test${h.core.domains.size}`, memoryMiB: options.memoryMiB ?? 4 });
     const g = new Guest(h, d);
     h.buildDomain(d, { l2Mfn: g.l2Mfn, fillM2p: true, regs: { eip: BASE, esp: BASE + 0x2000, esi: BASE } });
@@ -80,8 +81,11 @@ export class Guest {
     return this.host.mem.read32(ma);
   }
 
+  /** A hypercall as the router sees it (no continuation is taken: batches stay short here). */
   call(nr: number, ebx = 0, ecx = 0, edx = 0, esi = 0, edi = 0): number {
-    return hypercall(this.host, this.d, nr, ebx, ecx, edx, esi, edi);
+    const rc = hypercall(this.host, this.d, nr, ebx, ecx, edx, esi, edi);
+    this.d.vcpu.continuation = null;
+    return rc;
   }
 
   /** mmu_update with the given (ptr, val) pairs written at `va`; returns [rc, success count]. */

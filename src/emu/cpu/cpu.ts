@@ -35,6 +35,7 @@ function exceptionClass(v: number): number {
 const STOP_REEVAL = 100;
 
 const TLB_LIST_MAX = 4096;
+const BLOCK_CACHE = 8192;
 
 /** segOk bits: what the cached descriptor allows. */
 export const SEG_R = 1;
@@ -201,6 +202,9 @@ export class Cpu {
   private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
   /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
   smc = 0;
+  /** Direct-mapped cache of compiled blocks by machine address (tag = address, -1 empty). */
+  private readonly bcTag = new Int32Array(BLOCK_CACHE).fill(-1);
+  private readonly bcFn: (BlockFn | null)[] = new Array<BlockFn | null>(BLOCK_CACHE).fill(null);
 
   // Decode state of the running instruction (execute.ts).
   opsize32 = true;
@@ -221,6 +225,10 @@ export class Cpu {
     mem.onCodeWrite((frame) => {
       this.frameBlocks[frame] = undefined;
       this.smc = 1;
+      const tags = this.bcTag;
+      for (let i = 0; i < BLOCK_CACHE; i++) {
+        if ((tags[i] >>> 12) === frame) { tags[i] = -1; this.bcFn[i] = null; }
+      }
     });
     // Flat 4 GiB segments at reset so a test can run code at once.
     for (let s = 0; s < 6; s++) {
@@ -979,7 +987,8 @@ export class Cpu {
         const off = (this.csBase + this.ip - this.fetchPage) | 0;
         if ((off >>> 0) < this.fetchValid) {
           const pa = this.fetchPhys + off;
-          const b = this.blockAt(pa, off);
+          const i = pa & (BLOCK_CACHE - 1);
+          const b = this.bcTag[i] === pa ? this.bcFn[i] : this.blockAt(pa, off);
           if (b !== null && b.n <= this.left) {
             this.smc = 0;
             b(this, this.regs, HELPERS);
@@ -1004,7 +1013,12 @@ export class Cpu {
     }
     const key = pa & 0xfff;
     const v = map.get(key);
-    if (typeof v === "function") return v;
+    if (typeof v === "function") {
+      const i = pa & (BLOCK_CACHE - 1);
+      this.bcTag[i] = pa;
+      this.bcFn[i] = v;
+      return v;
+    }
     if (v === null) return null;
     const seen = (v ?? 0) + 1;
     if (seen <= this.compileThreshold) {
@@ -1018,6 +1032,9 @@ export class Cpu {
     }
     this.codeFrames[frame] = 1;
     map.set(key, compiled.fn);
+    const i = pa & (BLOCK_CACHE - 1);
+    this.bcTag[i] = pa;
+    this.bcFn[i] = compiled.fn;
     return compiled.fn;
   }
 
@@ -1025,6 +1042,8 @@ export class Cpu {
   flushCompiledCode(): void {
     this.frameBlocks.fill(undefined);
     this.codeFrames.fill(0);
+    this.bcTag.fill(-1);
+    this.bcFn.fill(null);
   }
 
   private runSlow(tracing: boolean): void {

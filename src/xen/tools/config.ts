@@ -41,11 +41,16 @@ export interface DomainConfig {
   /** The `extra` setting alone (the MINIX builder reads boot parameters from it). */
   extra: string;
   disks: DiskSpec[];
+  /** What xend does when the domain stops: restart it 'always', only 'onreboot' (the default) or 'never'. */
+  restart: RestartPolicy;
   /** Settings Xen 2.0 accepts that this emulator reads but does not use (vif, ip, restart...). */
   ignored: Record<string, ConfigValue>;
 }
 
 type Kind = "string" | "int" | "strings";
+
+export type RestartPolicy = "always" | "onreboot" | "never";
+const RESTART_POLICIES: readonly string[] = ["always", "onreboot", "never"];
 
 /** Settings we use, with what their values must be. */
 const SETTINGS: Record<string, { kind: Kind; expected: string }> = {
@@ -59,12 +64,13 @@ const SETTINGS: Record<string, { kind: Kind; expected: string }> = {
   cmdline: { kind: "string", expected: "a quoted kernel command line" },
   root: { kind: "string", expected: "a quoted root device such as '/dev/hda1 ro'" },
   disk: { kind: "strings", expected: "a list of quoted 'phy:dev,vdev,mode' or 'file:path,vdev,mode'" },
+  restart: { kind: "string", expected: "'always', 'onreboot' or 'never'" },
 };
 
 /** Settings of Xen 2.0's xm create that we accept and ignore. */
 const IGNORED = new Set([
   "vif", "ip", "netmask", "gateway", "hostname", "dhcp", "nfs_server", "nfs_root",
-  "restart", "cpu", "console", "netif", "blkif", "vnet",
+  "cpu", "console", "netif", "blkif", "vnet",
 ]);
 
 export const DEFAULT_BUILDER = "linux";
@@ -138,6 +144,10 @@ export function parseConfig(text: string, file: string, overrides: string[] = []
   const extra = str("extra") ?? "";
   const root = str("root");
   const cmdline = str("cmdline") ?? [root === undefined ? "" : `root=${root}`, extra].filter((s) => s !== "").join(" ");
+  const restart = str("restart") ?? "onreboot";
+  if (!RESTART_POLICIES.includes(restart)) {
+    throw new ConfigError(file, lineOf(got.get("restart")!), `restart is "${restart}", expected ${SETTINGS.restart.expected}`, restart);
+  }
   const diskAssignment = got.get("disk");
   const disks = diskAssignment === undefined ? [] : (diskAssignment.value as string[]).map((d) => parseDisk(file, diskAssignment, d, base));
 
@@ -152,6 +162,7 @@ export function parseConfig(text: string, file: string, overrides: string[] = []
     cmdline,
     extra,
     disks,
+    restart: restart as RestartPolicy,
     ignored,
   };
 }

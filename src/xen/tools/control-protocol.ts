@@ -97,7 +97,10 @@ export function formatDomainList(domains: DomainInfo[], long = false): string {
   return [
     `Name              Id  Mem(MB)  CPU  State  Time(s)${long ? "  Builder Kernel" : ""}`,
     row("Domain-0", "0", "0", "r----", "0.0", "native dom0"),
-    ...domains.map((d) => row(d.name, String(d.id), String(d.memoryMiB), stateFlags(d.state), d.cpuSeconds.toFixed(1), `${d.builder.padEnd(7)} ${d.kernel}`)),
+    ...domains.map((d) =>
+      row(d.name, String(d.id), String(d.memoryMiB), stateFlags(d.state), d.cpuSeconds.toFixed(1),
+        `${d.builder.padEnd(7)} ${d.kernel}${(d.disks ?? []).map((k) => ` disk=${k}`).join("")}`),
+    ),
   ].join("\n");
 }
 

@@ -43,6 +43,7 @@ export class DomainController {
   requestsSkipped = 0;
   /** Messages the controller served, by type, for `xm list -l` and tests. */
   readonly served = new Map<number, number>();
+  private afterResponses: Array<() => void> = [];
 
   constructor(private readonly opts: DomainControllerOptions) {
     this.domid = opts.domid;
@@ -66,6 +67,7 @@ export class DomainController {
     for (const req of requests) {
       this.ring.respondTx(this.serve(req));
       notify = true;
+      for (const fn of this.afterResponses.splice(0)) fn();
     }
     if (this.ring.takeRxResponses().length > 0 && this.flushRx()) notify = true;
     if (notify) this.opts.notifyGuest();
@@ -81,6 +83,11 @@ export class DomainController {
     const resp = h === undefined ? undefined : h(req);
     if (resp === undefined) log("dom%d: no handler for type %d subtype %d; echoing", this.domid, req.type, req.subtype);
     return resp ?? req;
+  }
+
+  /** Runs `fn` right after the response to the request being served is written (a handler's follow-up message). */
+  afterResponse(fn: () => void): void {
+    this.afterResponses.push(fn);
   }
 
   /** Typed bytes for the guest's console, sent as CMSG_CONSOLE_DATA requests on rx. */

@@ -1,7 +1,7 @@
 // The testing computer, assembled: the Xen host, its serial console on a UART attached to the
-// serial line, xend with its xm control socket, and the domains named by config files created
-// at boot (as the report's setup ran `xm create` right after Xen came up). Used by
-// `minix-on-xen run` (line from an in-process pair) and `minix-on-xen host` (line from a socket).
+// serial line (the GDB stub on the line's bit-7 half), xend with its xm control socket, and the
+// domains of the boot config files (as the report's setup ran `xm create` once Xen was up).
+// Used by `minix-on-xen run` (line from an in-process pair) and `host` (line from a socket).
 import debug from "debug";
 import type { SerialLineEnd } from "../../emu/serial/index.js";
 import { Uart } from "../../emu/uart.js";
@@ -10,6 +10,8 @@ import { SerialConsole } from "../console.js";
 import { ConsoleScript, parseConsoleScript } from "../console-script.js";
 import { CpuPort } from "../cpu-port.js";
 import { XenHost } from "../host.js";
+import { XenDebugTarget } from "../debug-target.js";
+import { GdbSession } from "../../gdbstub/index.js";
 import type { TimeMode } from "../time.js";
 import { readConfigFile } from "./config.js";
 import { startControlServer, type ControlServer } from "./control-server.js";
@@ -37,6 +39,8 @@ export interface TestingComputerOptions {
 
 export interface TestingComputer {
   readonly host: XenHost;
+  /** The GDB stub serving the debug half of the serial line (bytes with bit 7 set). */
+  readonly gdb: GdbSession;
   readonly xend: Xend;
   readonly console: SerialConsole;
   readonly uart: Uart;
@@ -65,6 +69,16 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   (options.attachCpu ?? ((h: XenHost) => h.attachCpu(new CpuPort(h.core))))(host);
   if (host.cpu === null) host.xenLog("No CPU attached: domains are built but do not run");
   const xend = new Xend(host, console);
+  // The pervasive debugger on the "com1H" half of the line, as Xen 2.0's pdb was: it outlives
+  // debuggers (a gdb leaving is invisible on a serial line), so the first packet attaches.
+  const gdb = new GdbSession({
+    target: new XenDebugTarget(host),
+    lossless: line.lossless,
+    ...(line.baud > 0 ? { lineBytesPerSecond: line.baud / 10 } : {}),
+    reattach: true,
+    write: (bytes) => console.debugTransmit(bytes),
+  });
+  console.setDebugEndpoint((bytes) => gdb.receive(bytes));
   uart.onReceive((chunk) => {
     console.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     host.kick();
@@ -92,6 +106,7 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   host.start();
   return {
     host,
+    gdb,
     xend,
     console,
     uart,

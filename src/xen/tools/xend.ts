@@ -4,9 +4,11 @@
 // domain's recent console output for `xm console`, as xend's console server buffered it.
 import debug from "debug";
 import { readFileSync } from "node:fs";
-import type { MachineMemory } from "../../emu/memory.js";
 import {
+  CMSG_BLKIF_FE,
   CMSG_SHUTDOWN_POWEROFF,
+  DOMID_SELF,
+  PGT_writable_page,
   CMSG_SHUTDOWN_REBOOT,
   PAGE_SIZE,
   SHUTDOWN_crash,
@@ -15,8 +17,12 @@ import {
   SHUTDOWN_suspend,
 } from "../abi.js";
 import type { SerialConsole } from "../console.js";
+import type { Domain } from "../domain.js";
+import { closePort } from "../evtchn.js";
+import type { XenHost } from "../host.js";
+import { getPageType, ownsFrame, putPageType } from "../page-types.js";
 import { NS_PER_INSTRUCTION } from "../time.js";
-import type { BuildResult } from "./builder.js";
+import { BlockBackend } from "./block-backend.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
 import type { DomainConfig } from "./config.js";
@@ -26,43 +32,6 @@ const log = debug("xen:xend");
 
 /** Console output kept per domain for a late `xm console` (xend kept a buffer too). */
 export const CONSOLE_HISTORY_BYTES = 16 * 1024;
-
-export type RunState = "runnable" | "running" | "blocked" | "paused" | "shutdown" | "crashed" | "dying";
-
-/** The hypervisor's domain as xend sees it. */
-export interface HypervisorDomain {
-  readonly id: number;
-  /** MFN backing each PFN of the domain. */
-  readonly frameList: readonly number[];
-  /** MFN of the shared_info page. */
-  readonly sharedInfoMfn: number;
-  readonly runState: string;
-  /** Instructions the domain has executed (its CPU time in the host's virtual time). */
-  readonly cpuTimeInstr: number;
-}
-
-/** The part of the hypervisor's host object xend drives (XenHost, src/xen/host.ts). */
-export interface XendHypervisor {
-  readonly mem: MachineMemory;
-  createDomain(opts: { name: string; memoryMiB: number }): HypervisorDomain;
-  bindControlChannel(d: HypervisorDomain): { dom0Port: number; guestPort: number };
-  onDom0Event(dom0Port: number, fn: () => void): void;
-  notifyFromDom0(dom0Port: number): void;
-  buildDomain(
-    d: HypervisorDomain,
-    plan: {
-      regs: BuildResult["regs"];
-      l2Mfn: number;
-      vmAssistWritablePt?: boolean;
-      fillM2p?: boolean;
-      gdt?: { frames: number[]; entries: number };
-    },
-  ): void;
-  unpause(d: HypervisorDomain): void;
-  pause(d: HypervisorDomain): void;
-  destroyDomain(d: HypervisorDomain): void;
-  onDomainExit(fn: (d: HypervisorDomain, reason: number) => void): void;
-}
 
 /** One row of `xm list`. */
 export interface DomainInfo {
@@ -74,12 +43,16 @@ export interface DomainInfo {
   cpuSeconds: number;
   builder: string;
   kernel: string;
+  /** The config's disks as "vdev:image:mode". */
+  disks: string[];
 }
 
 interface DomainRecord {
   info: Omit<DomainInfo, "state" | "cpuSeconds">;
-  domain: HypervisorDomain;
+  config: DomainConfig;
+  domain: Domain;
   controller: DomainController;
+  block: BlockBackend;
   dom0Port: number;
   history: Uint8Array[];
   historyBytes: number;
@@ -107,7 +80,7 @@ export class Xend {
   private readonly exitListeners = new Set<(id: number, reason: string) => void>();
 
   constructor(
-    private readonly hv: XendHypervisor,
+    private readonly hv: XenHost,
     private readonly console: SerialConsole,
     private readonly readFile: (path: string) => Uint8Array = (p) => new Uint8Array(readFileSync(p)),
   ) {
@@ -148,21 +121,32 @@ export class Xend {
         fillM2p: true,
         gdt: result.gdt === undefined ? undefined : { frames: result.gdt.frameMfns, entries: result.gdt.entries },
       });
+      const controller: DomainController = new DomainController({
+        domid: d.id,
+        memory: this.hv.mem,
+        sharedInfoMa,
+        notifyGuest: () => this.hv.notifyFromDom0(dom0Port),
+        onConsoleOutput: (bytes) => this.consoleOutput(rec, bytes),
+      });
       const rec: DomainRecord = {
-        info: { id: d.id, name: config.name, memoryMiB: config.memoryMiB, builder: config.builder, kernel: config.kernel },
+        info: {
+          id: d.id,
+          name: config.name,
+          memoryMiB: config.memoryMiB,
+          builder: config.builder,
+          kernel: config.kernel,
+          disks: config.disks.map((k) => `${k.vdev}:${k.target}:${k.mode}`),
+        },
+        config,
         domain: d,
         dom0Port,
         history: [],
         historyBytes: 0,
         listeners: new Set(),
-        controller: new DomainController({
-          domid: d.id,
-          memory: this.hv.mem,
-          sharedInfoMa,
-          notifyGuest: () => this.hv.notifyFromDom0(dom0Port),
-          onConsoleOutput: (bytes) => this.consoleOutput(rec, bytes),
-        }),
+        controller,
+        block: this.blockBackend(d, config, controller),
       };
+      controller.setHandler(CMSG_BLKIF_FE, (req) => rec.block.handle(req));
       this.domains.set(d.id, rec);
       this.hv.onDom0Event(dom0Port, () => rec.controller.onGuestEvent());
       this.console.printk(`Domain ${d.id} (${config.name}) created: ${config.memoryMiB} MiB, builder '${config.builder}', kernel ${config.kernel}`);
@@ -175,6 +159,23 @@ export class Xend {
       this.hv.destroyDomain(d);
       throw err;
     }
+  }
+
+  /** The block backend of a domain, on its config's disks, acting on Xen's frames as blkback did. */
+  private blockBackend(d: Domain, config: DomainConfig, controller: DomainController): BlockBackend {
+    const x = this.hv.core;
+    return new BlockBackend(d.id, config.disks, {
+      memory: this.hv.mem,
+      ownsFrame: (mfn) => ownsFrame(x, d, mfn),
+      getWritable: (mfn) => getPageType(x, d, mfn, PGT_writable_page),
+      putWritable: (mfn) => putPageType(x, mfn),
+      bindChannel: () => this.hv.bindControlChannel(d),
+      closeChannel: (port) => void closePort(x, this.hv.dom0, DOMID_SELF, port),
+      onEvent: (port, fn) => this.hv.onDom0Event(port, fn),
+      notify: (port) => this.hv.notifyFromDom0(port),
+      sendControl: (m) => controller.sendRequest(m),
+      afterResponse: (fn) => controller.afterResponse(fn),
+    });
   }
 
   private read(path: string, what: string): Uint8Array {
@@ -277,32 +278,49 @@ export class Xend {
     for (const l of r.listeners) l(bytes);
   }
 
-  private domainExited(d: HypervisorDomain, reason: number): void {
+  private domainExited(d: Domain, reason: number): void {
     const r = this.domains.get(d.id);
     if (r === undefined) return;
     const why = SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
-    // Xen has logged the exit. A domain that shut down is cleaned up at once, as xend without a
-    // restart policy did; a crashed one stays (listed as crashed, its memory intact for the
-    // debugger) until `xm destroy`.
-    if (reason === SHUTDOWN_crash) {
+    const policy = r.config.restart;
+    // Xen 2.0's create.py: 'always' ignores the exit code, 'onreboot' restarts on reboot only.
+    const restart = policy === "always" || (policy === "onreboot" && reason === SHUTDOWN_reboot);
+    // Xen has logged the exit. Without a restart, a domain that shut down is cleaned up at once,
+    // as xend did; a crashed one stays (listed as crashed, its memory intact for the debugger)
+    // until `xm destroy`.
+    if (reason === SHUTDOWN_crash && !restart) {
       this.console.removeDomain(d.id);
       for (const l of this.exitListeners) l(d.id, why);
       return;
     }
     this.forget(r, why);
     this.hv.destroyDomain(d);
+    if (restart) {
+      // Not inside the hypercall that stopped it: on the next turn of the event loop.
+      setImmediate(() => {
+        try {
+          const row = this.create(r.config);
+          this.console.printk(`Domain ${r.info.name} restarted as domain ${row.id} (restart='${policy}')`);
+        } catch (err) {
+          this.console.printk(`Domain ${r.info.name} not restarted: ${(err as Error).message}`);
+        }
+      });
+    }
   }
 
   private forget(r: DomainRecord, reason: string): void {
     this.domains.delete(r.info.id);
+    r.block.close();
     this.console.removeDomain(r.info.id);
     for (const l of this.exitListeners) l(r.info.id, reason);
     log("dom%d (%s) gone: %s", r.info.id, r.info.name, reason);
   }
 
+  /** Xen 2.0's 'q' key: a line per domain, and VIRQ_DEBUG so each guest can dump its own state. */
   private printDomains(): void {
     const rows = this.list().map((d) => `Domain ${d.id} (${d.name}): ${d.memoryMiB} MiB, ${d.state}, builder '${d.builder}'`);
     this.console.printk(`'q' pressed -> dumping domain info\n${rows.length === 0 ? "no domains" : rows.join("\n")}\n`);
+    for (const r of this.domains.values()) this.hv.raiseDebugVirq(r.domain);
   }
 }
 

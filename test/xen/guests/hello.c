@@ -82,6 +82,40 @@ exercise_hypercalls(void)
 	report(24, _hypercall0(24));
 }
 
+/* Batches long enough that Xen preempts them and the guest re-enters the call. */
+static void
+long_batches(void)
+{
+	static mmu_update_t reqs[1000];
+	static multicall_entry_t calls[300];
+	unsigned i, done = 0, ok = 0;
+	long rc;
+
+	for (i = 0; i < 1000; i++) {
+		reqs[i].ptr = MMU_EXTENDED_COMMAND;
+		reqs[i].val = MMUEXT_TLB_FLUSH;
+	}
+	rc = HYPERVISOR_mmu_update(reqs, 1000, &done);
+	con_puts("hello: long mmu_update rc ");
+	con_putx((xen_u32)rc);
+	con_puts(" done ");
+	con_putd(done);
+	con_puts("\n");
+	memset_(calls, 0, sizeof calls);
+	for (i = 0; i < 300; i++) {
+		calls[i].op = __HYPERVISOR_xen_version;
+		calls[i].args[5] = 0xdead;
+	}
+	rc = HYPERVISOR_multicall(calls, 300);
+	for (i = 0; i < 300; i++)
+		ok += calls[i].args[5] == XEN_VERSION;
+	con_puts("hello: long multicall rc ");
+	con_putx((xen_u32)rc);
+	con_puts(" ok ");
+	con_putd(ok);
+	con_puts("\n");
+}
+
 void
 on_event(unsigned port)
 {
@@ -148,11 +182,31 @@ guest_main(start_info_t *si)
 	__asm__ volatile("int3");
 	con_puts(traps_seen == 1 ? "hello: int3 bounced\n" : "hello: int3 lost\n");
 	probe_privileged();
+	{
+		/* The read-only machine-to-phys table at 0xFC000000 agrees with our P2M list. */
+		const xen_u32 *p2m = (const xen_u32 *)si->mfn_list;
+		const volatile xen_u32 *m2p = (const volatile xen_u32 *)MACH2PHYS_VIRT_START;
+		unsigned pfn, good = 0;
+		for (pfn = 0; pfn < 64; pfn++)
+			good += m2p[p2m[pfn]] == pfn;
+		con_puts("hello: m2p matches p2m for ");
+		con_putd(good);
+		con_puts(" of 64 pages\n");
+	}
+	long_batches();
 
 	timer_port = bind_virq(VIRQ_TIMER);
 	unmask_port(timer_port);
 	unmask_port(si->domain_controller_evtchn);
 	arm_timer();
+	{
+		/* rdtsc must run on the clock shared_info describes: just after its tsc_timestamp. */
+		xen_u32 lo, hi;
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		con_puts("hello: tsc delta ");
+		con_putd(lo - (xen_u32)shared->tsc_timestamp);
+		con_puts(hi == (xen_u32)(shared->tsc_timestamp >> 32) ? " same high\n" : " other high\n");
+	}
 	con_puts("hello: ready\n");
 	for (;;) {
 		unsigned n;

@@ -74,6 +74,14 @@ describe("parseConfig()", () => {
     expect(cfg.ignored.vif).toEqual(["mac=aa:00:00:00:00:01"]);
   });
 
+  it("reads the restart policy, onreboot by default as in Xen 2.0", () => {
+    expect(parseConfig("kernel='k'", "/c/a.cfg").restart).toBe("onreboot");
+    expect(parseConfig("kernel='k'\nrestart='always'", "/c/a.cfg").restart).toBe("always");
+    expect(() => parseConfig("kernel='k'\nrestart='sometimes'", "a.cfg")).toThrow(
+      `Cannot read config "a.cfg" line 2: restart is "sometimes", expected 'always', 'onreboot' or 'never'`,
+    );
+  });
+
   it("builds the command line from root and extra unless cmdline is set", () => {
     expect(parseConfig("kernel='k'\nroot='/dev/hda1 ro'\nextra='4'", "/c/a.cfg").cmdline).toBe("root=/dev/hda1 ro 4");
     expect(parseConfig("kernel='k'\nroot='/dev/hda1'\ncmdline='x y'", "/c/a.cfg").cmdline).toBe("x y");

@@ -50,7 +50,7 @@ describe("defaultControlPath()", () => {
 });
 
 describe("formatDomainList()", () => {
-  const d = { id: 1, name: "hello", memoryMiB: 4, state: "blocked", cpuSeconds: 1.5, builder: "linux", kernel: "/k" };
+  const d = { id: 1, name: "hello", memoryMiB: 4, state: "blocked", cpuSeconds: 1.5, builder: "linux", kernel: "/k", disks: [] as string[] };
   it("prints Xen 2.0's columns with Domain-0 first and the five-letter state", () => {
     const out = formatDomainList([d, { ...d, id: 2, name: "bad", state: "crashed" }]).split("\n");
     expect(out[0]).toBe("Name              Id  Mem(MB)  CPU  State  Time(s)");
@@ -59,7 +59,8 @@ describe("formatDomainList()", () => {
     expect(out[3]).toMatch(/^bad\s+2\s+4\s+0\s+----c\s+1\.5$/);
   });
 
-  it("adds builder and kernel in the long form", () => {
+  it("adds builder, kernel and disks in the long form", () => {
     expect(formatDomainList([d], true).split("\n")[2]).toMatch(/-b---\s+1\.5\s+linux\s+\/k$/);
+    expect(formatDomainList([{ ...d, disks: ["hda1:/i.img:w"] }], true).split("\n")[2]).toMatch(/linux\s+\/k disk=hda1:\/i\.img:w$/);
   });
 });

@@ -68,6 +68,16 @@ export class GuestControl {
     m.write32(this.ifMa + CONTROL_IF.tx_req_prod, prod + 1);
     sendPort(this.host.core, this.d, this.port);
   }
+  /** Responses since last time, with their payloads. */
+  txResponseMessages(): Array<{ type: number; subtype: number; payload: Uint8Array }> {
+    const m = this.host.mem;
+    const out = [];
+    for (; this.txCons !== m.read32(this.ifMa + CONTROL_IF.tx_resp_prod); this.txCons++) {
+      const slot = this.ifMa + CONTROL_IF.tx_ring + (this.txCons & 7) * CONTROL_MSG.SIZE;
+      out.push({ type: m.read8(slot), subtype: m.read8(slot + 1), payload: m.readBytes(slot + 4, m.read8(slot + 3)).slice() });
+    }
+    return out;
+  }
   txResponses(): number {
     const n = this.host.mem.read32(this.ifMa + CONTROL_IF.tx_resp_prod) - this.txCons;
     this.txCons += n;

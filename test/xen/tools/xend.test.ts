@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CMSG_CONSOLE, CMSG_CONSOLE_DATA, CMSG_SHUTDOWN, CMSG_SHUTDOWN_POWEROFF, CMSG_SHUTDOWN_REBOOT, SHUTDOWN_poweroff, START_INFO } from "../../../src/xen/abi.js";
+import { CMSG_CONSOLE, CMSG_CONSOLE_DATA, CMSG_SHUTDOWN, CMSG_SHUTDOWN_POWEROFF, CMSG_SHUTDOWN_REBOOT, SHARED_INFO, SHUTDOWN_poweroff, SHUTDOWN_reboot, START_INFO } from "../../../src/xen/abi.js";
 import { readConfigFile } from "../../../src/xen/tools/config.js";
 import { registerBuilder, builderNames } from "../../../src/xen/tools/builder.js";
 import { buildElfDomain } from "../../../src/xen/tools/elf-builder.js";
@@ -164,11 +164,34 @@ describe("Xend lifecycle", () => {
     expect(host.core.pool.freeCount).toBeGreaterThan(free);
   });
 
-  it("answers Xen's 'q' key with the domain list", () => {
-    const { console, text, create } = makeRig();
+  it("restarts a domain that rebooted (restart='onreboot') and one that crashed with restart='always'", async () => {
+    const { xend, host, text, domain } = makeRig();
+    xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nmemory=4\nname='rb'\n`)));
+    xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nmemory=4\nname='al'\nrestart='always'\n`)));
+    xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nmemory=4\nname='nv'\nrestart='never'\n`)));
+    host.shutdownDomain(domain(1), SHUTDOWN_reboot);
+    host.crashDomain(domain(2), "test");
+    host.shutdownDomain(domain(3), SHUTDOWN_reboot);
+    await new Promise((r) => setImmediate(r));
+    expect(xend.list().map((d) => [d.id, d.name, d.state])).toEqual([
+      [4, "rb", "runnable"],
+      [5, "al", "runnable"],
+    ]);
+    expect(text()).toContain("(XEN) Domain rb restarted as domain 4 (restart='onreboot')");
+    expect(text()).toContain("(XEN) Domain al restarted as domain 5 (restart='always')");
+  });
+
+  it("answers Xen's 'q' key with the domain list and VIRQ_DEBUG to each guest", () => {
+    const rig2 = makeRig();
+    const { console, text, create } = rig2;
     create("one");
     console.receive(Uint8Array.from([1, 1, 1]));
+    const { host, domain } = rig2;
+    const pending = () => host.mem.read32(domain(1).sharedInfoMfn * 4096 + SHARED_INFO.evtchn_pending) & 1;
+    expect(pending()).toBe(0);
     console.receive(enc("q"));
     expect(text()).toContain("(XEN) Domain 1 (one): 4 MiB, runnable, builder 'linux'");
+    // VIRQ_DEBUG is unbound in the tiny guest, so it lands on port 0 (VIRQ_MISDIRECT).
+    expect(pending()).toBe(1);
   });
 });

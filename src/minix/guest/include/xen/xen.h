@@ -109,6 +109,7 @@
 #define MMU_MACHPHYS_UPDATE        2           /* m2p[ptr >> 12] = val                   */
 #define MMU_EXTENDED_COMMAND       3           /* val[7:0] = MMUEXT_*                   */
 #define MMU_CMD_MASK               3
+#define MMU_UPDATE_PREEMPTED       0x80000000  /* in ECX after Xen preempted a batch    */
 #define MMUEXT_PIN_L1_TABLE        0
 #define MMUEXT_PIN_L2_TABLE        1
 #define MMUEXT_PIN_L3_TABLE        2

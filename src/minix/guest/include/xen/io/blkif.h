@@ -7,6 +7,7 @@
 #define XEN_IO_BLKIF_H
 
 #define BLKIF_RING_SIZE                 64
+#define BLKIF_SECTOR_SIZE               512     /* sector_number, capacity, first/last_sect */
 #define BLKIF_MAX_SEGMENTS_PER_REQUEST  11
 #define BLKIF_OP_READ                   0
 #define BLKIF_OP_WRITE                  1

@@ -1,0 +1,167 @@
+// npm run bench -- gdb: the debugger path under the real gdb (GNU gdb 13). Bulk memory read
+// (`dump binary memory` of 16 MiB) in MiB/s and `stepi` per second, for our stub through the
+// serial line and the splitter, for a null stub on the same path (gdb's own ceiling), and for
+// qemu-system-i386's gdbstub over TCP when installed; plus stepi/s while another domain spins.
+// Until the Xen target lands, our stub serves a flat 16 MiB stand-in target (gdb/flat-target).
+// Readable lines first; the last line is one JSON object with all figures.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asUint8Array, createSerialPair, type SerialLineEnd } from "../../src/emu/serial/index.js";
+import { MuxServer, debugToLine, splitFromLine } from "../../src/serial-mux/index.js";
+import { GdbSession } from "../../src/gdbstub/session.js";
+import { startGdbServer } from "../../src/gdbstub/server.js";
+import { FlatTarget, MAPPED_BYTES } from "./gdb/flat-target.js";
+import { NullStub } from "./gdb/null-stub.js";
+
+const STEPS = Number(process.env.GDB_BENCH_STEPS ?? 2000);
+const DUMP_BYTES = MAPPED_BYTES;
+const dir = mkdtempSync(join(tmpdir(), "gdb-bench-"));
+
+interface Figures {
+  dumpMiBs: number;
+  stepiPerS: number;
+}
+
+/** Puts a stub on the testing end of a fresh serial line with the splitter on the other end. */
+async function overSplitter(makeStub: (toLine: (b: Uint8Array) => void, line: SerialLineEnd) => { receive(b: Uint8Array): void }) {
+  const pair = createSerialPair();
+  const stub = makeStub((b) => pair.testing.write(debugToLine(Buffer.from(b)).line), pair.testing);
+  pair.testing.setReceiver((chunk) => {
+    const { debug } = splitFromLine(chunk);
+    if (debug.length > 0) stub.receive(asUint8Array(debug));
+  });
+  const mux = await MuxServer.start({ line: pair.development, gdbPort: 0, consolePort: 0 });
+  return { port: mux.gdbPort, close: () => mux.close() };
+}
+
+function gdbScript(port: number, dump: boolean): string {
+  const out = join(dir, "dump.bin");
+  return [
+    "import gdb, json, time",
+    'gdb.execute("set pagination off")',
+    'gdb.execute("set confirm off")',
+    `gdb.execute("target remote 127.0.0.1:${port}")`,
+    "res = {}",
+    dump ? `t = time.perf_counter(); gdb.execute("dump binary memory ${out} 0 ${DUMP_BYTES}"); res["dump_s"] = time.perf_counter() - t` : "",
+    "t = time.perf_counter()",
+    `for i in range(${STEPS}): gdb.execute("stepi", to_string=True)`,
+    'res["step_s"] = time.perf_counter() - t',
+    'print("RESULT " + json.dumps(res))',
+    'gdb.execute("detach")',
+    "",
+  ].join("\n");
+}
+
+function measure(port: number, dump: boolean): Promise<Figures> {
+  const script = join(dir, `bench-${port}.py`);
+  writeFileSync(script, gdbScript(port, dump));
+  return new Promise((resolve, reject) => {
+    execFile("gdb", ["-batch", "-nx", "-x", script], { timeout: 600_000 }, (err, stdout, stderr) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
+      if (line === undefined) return reject(new Error(`Cannot measure gdb on port ${port}: ${err?.message ?? ""}\n${stderr}`));
+      const r = JSON.parse(line.slice(7)) as { dump_s?: number; step_s: number };
+      if (dump && statSync(join(dir, "dump.bin")).size !== DUMP_BYTES) return reject(new Error("Cannot measure: dump is short"));
+      resolve({ dumpMiBs: r.dump_s === undefined ? NaN : DUMP_BYTES / 1048576 / r.dump_s, stepiPerS: STEPS / r.step_s });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Cannot reach qemu's gdbstub on port ${port}`);
+}
+
+async function qemu(): Promise<Figures | null> {
+  const binary = "/usr/bin/qemu-system-i386";
+  if (!existsSync(binary)) return null;
+  const port = await freePort();
+  const child: ChildProcess = spawn(binary, ["-S", "-display", "none", "-nodefaults", "-m", "32", "-gdb", `tcp:127.0.0.1:${port}`], { stdio: "ignore" });
+  try {
+    await waitForPort(port, 10_000);
+    return await measure(port, true);
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+const fmt = (f: Figures) => `dump ${f.dumpMiBs.toFixed(2).padStart(7)} MiB/s   stepi ${f.stepiPerS.toFixed(0).padStart(6)}/s`;
+
+async function main(): Promise<void> {
+  const oursTarget = new FlatTarget(1);
+  const ours = await overSplitter((toLine, line) => new GdbSession({ target: oursTarget, lossless: line.lossless, reattach: true, write: toLine }));
+  const oursFigures = await measure(ours.port, true);
+  await ours.close();
+  oursTarget.halt();
+
+  const directTarget = new FlatTarget(1);
+  const direct = await startGdbServer({ target: directTarget });
+  const directFigures = await measure(direct.port, true);
+  await direct.close();
+  directTarget.halt();
+
+  const spinTarget = new FlatTarget(2);
+  const spinning = await overSplitter((toLine, line) => new GdbSession({ target: spinTarget, lossless: line.lossless, reattach: true, write: toLine }));
+  // Let domain 1 spin before gdb attaches; every step then freezes it with the clock.
+  const spinFigures = await measure(spinning.port, false);
+  await spinning.close();
+  spinTarget.halt();
+
+  const nul = await overSplitter((toLine, line) => new NullStub(toLine, line.lossless));
+  const nullFigures = await measure(nul.port, true);
+  await nul.close();
+
+  const qemuFigures = await qemu();
+  rmSync(dir, { recursive: true, force: true });
+
+  console.log(`gdb bench: dump binary memory of ${DUMP_BYTES / 1048576} MiB, ${STEPS} x stepi from gdb Python`);
+  console.log(`  ours, through line + splitter        ${fmt(oursFigures)}`);
+  console.log(`  ours, direct TCP                     ${fmt(directFigures)}`);
+  console.log(`  ours, other domain spinning          ${"".padEnd(22)}stepi ${spinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
+  console.log(`  null stub, through line + splitter   ${fmt(nullFigures)}`);
+  console.log(qemuFigures === null ? "  qemu-system-i386: not installed" : `  qemu-system-i386 gdbstub, direct TCP ${fmt(qemuFigures)}`);
+  const ratioNull = oursFigures.dumpMiBs / nullFigures.dumpMiBs;
+  console.log(`  ours / null stub: dump ${ratioNull.toFixed(2)}x, stepi ${(oursFigures.stepiPerS / nullFigures.stepiPerS).toFixed(2)}x`);
+  if (qemuFigures !== null) {
+    console.log(`  ours / qemu: dump ${(oursFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x, stepi ${(oursFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x`);
+  }
+  console.log(
+    JSON.stringify({
+      dumpBytes: DUMP_BYTES,
+      steps: STEPS,
+      ours: oursFigures,
+      oursDirectTcp: directFigures,
+      oursStepiWhileOtherSpins: spinFigures.stepiPerS,
+      nullStub: nullFigures,
+      qemu: qemuFigures,
+      ratioDumpOursToNull: ratioNull,
+      ratioDumpOursToQemu: qemuFigures === null ? null : oursFigures.dumpMiBs / qemuFigures.dumpMiBs,
+      ratioStepiOursToQemu: qemuFigures === null ? null : oursFigures.stepiPerS / qemuFigures.stepiPerS,
+    }),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
