@@ -7,6 +7,7 @@ import {
   PGT_l2_page_table, PGT_writable_page, UVMF_INVLPG, _PAGE_GLOBAL, _PAGE_PSE,
 } from "../../src/xen/abi.js";
 import { guestVaToMa } from "../../src/xen/guest-memory.js";
+import { auditFrames } from "../../src/xen/audit.js";
 import { BASE, Guest, PDE, PTE_RO, PTE_RW } from "./fixture.js";
 
 const ext = (mfn: number, cmd: number): [number, number] => [mfn * 4096 + MMU_EXTENDED_COMMAND, cmd];
@@ -23,6 +24,16 @@ describe("frame pool", () => {
     const free = g.host.core.pool.freeCount;
     g.host.destroyDomain(g.d);
     expect(g.host.core.pool.freeCount).toBe(free + list.length + 2);
+  });
+});
+
+describe("auditFrames()", () => {
+  it("finds a type count or reference that no holder explains", () => {
+    const g = Guest.create();
+    expect(auditFrames(g.host.core)).toEqual([]);
+    g.host.core.frames.typeCount[g.l1Mfns[0]]++;
+    g.host.core.frames.refs[g.mfn(3)]++;
+    expect(auditFrames(g.host.core)).toHaveLength(2);
   });
 });
 
@@ -116,6 +127,7 @@ describe("mmu_update", () => {
     expect(g.mmu(g.va(1), ext(mfn, MMUEXT_UNPIN_TABLE))[0]).toBe(0);
     expect(g.mmu(g.va(1), ext(mfn, MMUEXT_UNPIN_TABLE))[0]).toBe(-EINVAL);
     expect(g.mmu(g.va(1), [g.pteMa(g.va(pfn)), mfn * 4096 + PTE_RW])[0]).toBe(0);
+    expect(auditFrames(g.host.core)).toEqual([]);
   });
 
   it("validates every entry when pinning: a table naming a foreign frame is refused", () => {
