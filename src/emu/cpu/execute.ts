@@ -431,6 +431,7 @@ function execOne(c: Cpu, op: number): void {
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
       loadSegmentChecked(c, s, v & 0xffff);
       addSp(c, osz);
+      if (s === 2) c.inhibitTrap = true; // pop ss: no single-step trap until after the next instruction
       return;
     }
     case 0x0f: exec0F(c); return;
@@ -597,6 +598,7 @@ function execOne(c: Cpu, op: number): void {
       if (s === 1 || s > 5) ud(c);
       const a = m < 0xc0 ? ea(c, m) : 0;
       loadSegmentChecked(c, s, rdRM(c, m, a, 2));
+      if (s === 2) c.inhibitTrap = true; // mov ss: no single-step trap until after the next instruction
       return;
     }
     case 0x8f: {
