@@ -163,6 +163,16 @@ describe("MINIX on Xen", () => {
     expect(m.text()).toContain("zzz\b \b\b \b\b \b\r\nok\r\n");
   });
 
+  it("powers off when the domain controller asks (xm shutdown)", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.tc.xend.shutdown("MinixTester", "poweroff");
+    await m.waitFor(() => m.text().includes("MINIX: power off requested by the domain controller"), "the shutdown line");
+    const deadline = Date.now() + 10_000;
+    while (m.tc.xend.list().some((d) => d.name === "MinixTester") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(m.tc.xend.list().map((d) => d.name)).not.toContain("MinixTester");
+  });
+
   it("boots byte for byte the same twice in deterministic mode", async () => {
     const a = await boot("deterministic");
     await a.waitFor(() => bootDone(a), "the first boot");
