@@ -12,6 +12,7 @@ import {
 } from "./abi.js";
 import type { DebugPoint, Domain } from "./domain.js";
 import { S_CS, S_DS, S_ES, S_FS, S_GS, S_SS } from "./domain.js";
+import { auditFrames } from "./audit.js";
 import { guestVaToMa } from "./guest-memory.js";
 import type { DebugStop, XenHost } from "./host.js";
 import { segmentOf } from "./segments.js";
@@ -260,6 +261,15 @@ export class XenDebugTarget implements DebugTarget {
         usage: "",
         summary: "host state, clock and hypervisor entry counts",
         run: () => `${h.isStopped ? "stopped" : "running"} time=${h.clock.nowNs()}ns mode=${h.clock.mode} hypercalls=${h.entries.hypercalls} exceptions=${h.entries.exceptions} upcalls=${h.core.counters.upcalls} free-frames=${h.core.pool.freeCount}`,
+      },
+      {
+        name: "audit",
+        usage: "",
+        summary: "check Xen's frame type and reference counts against their holders",
+        run: () => {
+          const problems = auditFrames(h.core);
+          return problems.length === 0 ? "frame accounting consistent" : problems.slice(0, 40).join("\n");
+        },
       },
       {
         name: "debugkey",

@@ -108,8 +108,16 @@ export function doUpdateDescriptor(x: XenCore, d: Domain, ma: number, lo: number
 
 /** Sets the LDT (linear base, entries) and throws away the shadow mapping of the old one. */
 export function setLdt(x: XenCore, d: Domain, baseVa: number, entries: number): void {
+  dropShadowLdt(x, d);
+  d.vcpu.ldtBaseVa = baseVa >>> 0;
+  d.vcpu.ldtEntries = entries;
+}
+
+/** Unmaps every shadow-LDT page (dropping their LDT type); the next use faults them back in. */
+export function dropShadowLdt(x: XenCore, d: Domain): void {
   const v = d.vcpu;
   const l1 = d.perdomainL1Mfn * 4096;
+  let dropped = false;
   for (let i = 0; i < v.ldtShadow.length; i++) {
     const m = v.ldtShadow[i];
     if (m >= 0) {
@@ -117,11 +125,10 @@ export function setLdt(x: XenCore, d: Domain, baseVa: number, entries: number): 
       x.frames.refs[m]--;
       v.ldtShadow[i] = -1;
       x.mem.write32(l1 + (LDT_PTE_INDEX + i) * 4, 0);
+      dropped = true;
     }
   }
-  v.ldtBaseVa = baseVa >>> 0;
-  v.ldtEntries = entries;
-  x.flushTlb();
+  if (dropped) x.flushTlb();
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   _PAGE_PRESENT, _PAGE_RW,
 } from "./abi.js";
 import { checkDescriptor } from "./descriptors.js";
+import { dropShadowLdt } from "./gdt.js";
 import type { Domain } from "./domain.js";
 import type { Mfn } from "./frames.js";
 import type { XenCore } from "./core.js";
@@ -118,6 +119,11 @@ export function putL1e(x: XenCore, pte: number): void {
   if ((pte & _PAGE_PRESENT) === 0) return;
   const mfn = pte >>> 12;
   if (!x.frames.isValidMfn(mfn)) return;
+  // Unmapping a page in use as an LDT throws away the shadow LDT (Xen 2.0 put_page_from_l1e).
+  if (x.frames.type[mfn] === PGT_ldt_page && x.frames.typeCount[mfn] > 0) {
+    const owner = x.domains.get(x.frames.owner[mfn]);
+    if (owner) dropShadowLdt(x, owner);
+  }
   if ((pte & _PAGE_RW) !== 0) putPageType(x, mfn);
   putPage(x, mfn);
 }

@@ -8,7 +8,7 @@ import createDebug from "debug";
 import {
   BOUNCE_EFLAGS_MASK, EFAULT, EPERM, NR_TRAP_VECTORS, SHARED_INFO, TI_DISABLE_EVENTS, TI_DPL_MASK,
   TRAP_INFO, TRAP_debug, TRAP_double_fault, TRAP_gp_fault, TRAP_int3, TRAP_machine_check,
-  TRAP_nmi, TRAP_no_device, TRAP_overflow, TRAP_page_fault,
+  TRAP_nmi, TRAP_no_device, TRAP_overflow, TRAP_page_fault, __HYPERVISOR_set_trap_table,
 } from "./abi.js";
 import type { XenCore } from "./core.js";
 import { isValidRing1CodeSelector } from "./descriptors.js";
@@ -36,7 +36,11 @@ export function doSetTrapTable(as: AddressSpace, d: Domain, tableVa: number): nu
     v.trapCs[vector] = cs;
     v.trapEip[vector] = address;
     v.trapFlags[vector] = raw[TRAP_INFO.flags];
-    if (i > NR_TRAP_VECTORS * 64) return 0; // a runaway list; Xen would preempt and continue
+    if (i + 1 >= NR_TRAP_VECTORS && !v.inMulticall) {
+      // A long list: Xen preempts and the guest re-enters the call at the next entry.
+      v.continuation = { nr: __HYPERVISOR_set_trap_table, args: [(tableVa + (i + 1) * TRAP_INFO.SIZE) >>> 0] };
+      return 0;
+    }
   }
 }
 

@@ -124,7 +124,8 @@ describe("guest ABI headers", () => {
     const dir = mkdtempSync(join(tmpdir(), "xen-abi-probe-"));
     try {
       writeFileSync(join(dir, "probe.c"), buildProbe(cExprs));
-      execFileSync("gcc", ["-m32", "-Wall", "-Werror", "-I", INCLUDE, "-o", join(dir, "probe"), join(dir, "probe.c")], { stdio: "pipe" });
+      // -iquote: the guest tree has its own libc headers (stdio.h...) that must not shadow the host's.
+      execFileSync("gcc", ["-m32", "-Wall", "-Werror", "-iquote", INCLUDE, "-o", join(dir, "probe"), join(dir, "probe.c")], { stdio: "pipe" });
       const out = execFileSync(join(dir, "probe"), { encoding: "utf8" });
       const got = new Map(out.trim().split("\n").map((l) => {
         const i = l.indexOf("=");

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { NR_hypercalls, PGT_none, PGT_writable_page } from "../../src/xen/abi.js";
 import { seededRandom } from "../../src/xen/frames.js";
+import { auditFrames } from "../../src/xen/audit.js";
 import { Guest } from "./fixture.js";
 
 const ITERATIONS = Number(process.env.FUZZ_N ?? 200_000);
@@ -42,12 +43,14 @@ describe("hypercall fuzzing", () => {
       const rc = g.call(nr, a[0], a[1], a[2], a[3], a[4]);
       expect(Number.isInteger(rc)).toBe(true);
       counts[nr & 31]++;
+      if ((i & 8191) === 0) expect(auditFrames(g.host.core)).toEqual([]);
       if (g.d.shutdownReason !== null) {
         g.d.shutdownReason = null;
         g.d.crashed = false;
       }
     }
     expect(counts.every((c) => c > 1000)).toBe(true);
+    expect(auditFrames(g.host.core)).toEqual([]);
     // Consistency: no negative counts; every typed frame with count 0 is back to "none" or writable.
     const f = g.host.core.frames;
     for (let m = 0; m < f.count; m++) {

@@ -8,6 +8,7 @@ import {
 import { BufferConsole } from "../../src/xen/console-sink.js";
 import { CpuPort } from "../../src/xen/cpu-port.js";
 import { XenHost } from "../../src/xen/host.js";
+import { auditFrames } from "../../src/xen/audit.js";
 import { TestController } from "./control-ring.js";
 import { loadElfGuest, type LoadedGuest } from "./elf-loader.js";
 
@@ -79,6 +80,7 @@ describe("hostile guest", () => {
     expect(host.core.counters.crashes).toBe(incarnations - 1 + (hostile!.d.crashed ? 1 : 0));
     expect(console.lines.some((l) => /Domain \d+ \(hostile0\) crashed: cannot write the trap 6 bounce frame/.test(l))).toBe(true);
     expect(console.textOf(hello.d.id)).not.toContain("unexpected trap");
+    expect(auditFrames(host.core)).toEqual([]);
     // Frames are accounted for: every domain's frames plus the pool cover all non-Xen frames.
     const owned = [...host.core.domains.values()].reduce((n, d) => n + d.frameList.length + (d.id === 0 ? 0 : 2), 0);
     expect(owned + host.core.pool.freeCount).toBe(host.core.frames.count - host.core.m2pFrames.length - 2);

@@ -4,9 +4,12 @@ import { describe, expect, it } from "vitest";
 import {
   EINVAL, FIRST_XEN_L2_SLOT, MMUEXT_NEW_BASEPTR, MMUEXT_PIN_L1_TABLE, MMUEXT_PIN_L2_TABLE,
   MMUEXT_SET_LDT, MMUEXT_UNPIN_TABLE, MMU_EXTENDED_COMMAND, MMU_MACHPHYS_UPDATE, PGT_l1_page_table,
-  PGT_l2_page_table, PGT_writable_page, UVMF_INVLPG, _PAGE_GLOBAL, _PAGE_PSE,
+  PGT_l2_page_table, PGT_ldt_page, PGT_writable_page, UVMF_INVLPG, _PAGE_GLOBAL, _PAGE_PSE,
 } from "../../src/xen/abi.js";
 import { guestVaToMa } from "../../src/xen/guest-memory.js";
+import { auditFrames } from "../../src/xen/audit.js";
+import { mapLdtShadowPage } from "../../src/xen/gdt.js";
+import { LDT_VIRT_START } from "../../src/xen/layout.js";
 import { BASE, Guest, PDE, PTE_RO, PTE_RW } from "./fixture.js";
 
 const ext = (mfn: number, cmd: number): [number, number] => [mfn * 4096 + MMU_EXTENDED_COMMAND, cmd];
@@ -23,6 +26,16 @@ describe("frame pool", () => {
     const free = g.host.core.pool.freeCount;
     g.host.destroyDomain(g.d);
     expect(g.host.core.pool.freeCount).toBe(free + list.length + 2);
+  });
+});
+
+describe("auditFrames()", () => {
+  it("finds a type count or reference that no holder explains", () => {
+    const g = Guest.create();
+    expect(auditFrames(g.host.core)).toEqual([]);
+    g.host.core.frames.typeCount[g.l1Mfns[0]]++;
+    g.host.core.frames.refs[g.mfn(3)]++;
+    expect(auditFrames(g.host.core)).toHaveLength(2);
   });
 });
 
@@ -116,6 +129,7 @@ describe("mmu_update", () => {
     expect(g.mmu(g.va(1), ext(mfn, MMUEXT_UNPIN_TABLE))[0]).toBe(0);
     expect(g.mmu(g.va(1), ext(mfn, MMUEXT_UNPIN_TABLE))[0]).toBe(-EINVAL);
     expect(g.mmu(g.va(1), [g.pteMa(g.va(pfn)), mfn * 4096 + PTE_RW])[0]).toBe(0);
+    expect(auditFrames(g.host.core)).toEqual([]);
   });
 
   it("validates every entry when pinning: a table naming a foreign frame is refused", () => {
@@ -147,6 +161,25 @@ describe("mmu_update", () => {
     expect(g.mmu(g.va(1), [0xfc3ff000 + MMU_EXTENDED_COMMAND, MMUEXT_SET_LDT | (1024 << 8)])[0]).toBe(-EINVAL);
     expect(g.mmu(g.va(1), [g.va(30) + MMU_EXTENDED_COMMAND, MMUEXT_SET_LDT | (16 << 8)])[0]).toBe(0);
     expect(g.d.vcpu.ldtEntries).toBe(16);
+  });
+
+  it("an LDT page is typed on first use through the shadow area, and unmapping it drops the shadow", () => {
+    const g = Guest.create();
+    const pfn = 31;
+    const mfn = g.mfn(pfn);
+    const va = g.va(pfn);
+    expect(g.call(14, va >>> 12, mfn * 4096 + PTE_RO, 2)).toBe(0);
+    expect(g.call(10, mfn * 4096 + 8, 0x0000ffff, 0x00cfb300)).toBe(0); // entry 1: ring-1 data
+    expect(g.mmu(g.va(1), [va + MMU_EXTENDED_COMMAND, MMUEXT_SET_LDT | (2 << 8)])[0]).toBe(0);
+    const x = g.host.core;
+    expect(mapLdtShadowPage(x, g.host.addressSpace(g.d), g.d, LDT_VIRT_START + 8)).toBe(true);
+    expect(x.frames.type[mfn]).toBe(PGT_ldt_page);
+    expect(g.call(14, va >>> 12, mfn * 4096 + PTE_RW, 0)).toBe(-EINVAL); // in use as an LDT
+    expect(g.call(14, va >>> 12, 0, 0)).toBe(0);                           // unmap: shadow dropped
+    expect(g.d.vcpu.ldtShadow[0]).toBe(-1);
+    expect(x.frames.typeCount[mfn]).toBe(0);
+    expect(g.call(14, va >>> 12, mfn * 4096 + PTE_RW, 0)).toBe(0);
+    expect(auditFrames(x)).toEqual([]);
   });
 
   it("PIN_L2 of a directory that maps itself read-only is accepted (linear page table)", () => {

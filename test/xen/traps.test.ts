@@ -8,6 +8,7 @@ import {
 } from "../../src/xen/abi.js";
 import { R_ESP, S_CS, S_DS, S_ES, S_SS } from "../../src/xen/domain.js";
 import { sendVirq } from "../../src/xen/evtchn.js";
+import { hypercall } from "../../src/xen/hypercalls.js";
 import { deliverException, returnToGuest } from "../../src/xen/traps.js";
 import { Guest } from "./fixture.js";
 
@@ -55,6 +56,31 @@ describe("set_trap_table and callbacks", () => {
     expect(g.call(4, FLAT_RING1_CS, 1, 0x0833, 1)).toBe(-EPERM);
     expect(g.call(3, 0x0821, 0x1000)).toBe(0);
     expect(g.call(3, 0x0820, 0x1000)).toBe(-EPERM);
+  });
+});
+
+describe("set_trap_table continuation", () => {
+  it("a list longer than 256 entries is taken in parts, re-entered where it stopped", () => {
+    const g = Guest.create();
+    const n = 300;
+    const b = new Uint8Array((n + 1) * 8);
+    const dv = new DataView(b.buffer);
+    for (let i = 0; i < n; i++) {
+      b[i * 8] = i & 0xff;
+      dv.setUint16(i * 8 + 2, FLAT_RING1_CS, true);
+      dv.setUint32(i * 8 + 4, 0x20000 + i, true);
+    }
+    g.write(g.va(20), b);
+    const d = g.d;
+    expect(hypercall(g.host, d, 0, g.va(20), 0, 0, 0, 0)).toBe(0);
+    const c = d.vcpu.continuation;
+    expect(c).toEqual({ nr: 0, args: [g.va(20) + 256 * 8] });
+    expect(d.vcpu.trapEip[255]).toBe(0x20000 + 255);
+    expect(d.vcpu.trapEip[0]).toBe(0x20000);
+    d.vcpu.continuation = null;
+    expect(hypercall(g.host, d, c!.nr, c!.args[0], 0, 0, 0, 0)).toBe(0);
+    expect(d.vcpu.continuation).toBeNull();
+    expect(d.vcpu.trapEip[0]).toBe(0x20000 + 256); // the second part wrapped round to vector 0
   });
 });
 
