@@ -58,6 +58,14 @@ result("hypercall-returned-to", hex(int(gdb.parse_and_eval("$pc")) - int_at))
 run("finish")
 result("hypercall-back-in", gdb.selected_frame().name())
 
+# 4b. The proxy path: a ring-2 kernel task's hypercall made for it by the kernel (report 6.2.1).
+run("break do_xen_proxy_op")
+run("continue")
+result("proxy-caller-ring", int(gdb.parse_and_eval("proc_ptr->p_reg.cs")) & 3)
+result("proxy-caller-is-task", int(gdb.parse_and_eval("proc_ptr->p_nr")) < 0)
+result("proxy-op", int(gdb.parse_and_eval("((multicall_entry_t *)proc_ptr->p_reg.retreg)->op")))
+run("delete")
+
 # 5. A typed key on its way to the TTY driver: the control-interface event's handler in the kernel.
 # (Breaking inside the ring-3 TTY process itself needs process-aware PCs: gdb sees EIP, an offset
 # in the TTY's segment, while breakpoints are linear; see the report to the lead.)

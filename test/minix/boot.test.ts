@@ -4,8 +4,12 @@
 // discipline, byte-identical boots in deterministic mode, and clock ticks against Xen time.
 import { afterEach, describe, expect, it } from "vitest";
 import { resolve } from "node:path";
+import { execFileSync } from "node:child_process";
 import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
+import { readConfigFile } from "../../src/xen/tools/config.js";
+import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
+import { MINIX_START_INFO, SHARED_INFO_VA } from "../../src/minix/builder.js";
 
 const CONFIG = resolve("configs/minix.cfg");
 const HZ = 60;
@@ -86,6 +90,63 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: peer saw the notification ok");
     expect(out).toMatch(/boottest (init|peer): deadlock detected ok \(-101\)/);
     expect(out).toContain("system: peer (proc 9) exited");
+    expect(out).toContain("boottest init: SYS_SETALARM in 6 ticks ok (0)");
+    expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
+  });
+
+  it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
+    const pair = createSerialPair();
+    let text = "";
+    pair.development.setReceiver((chunk) => (text += chunk.toString("latin1")));
+    const tc = await startTestingComputer(pair.testing, { baud: 0, configs: [], controlPath: null, timeMode: "deterministic" });
+    running.push({ tc, text: () => text, type: () => {}, waitFor: async () => {}, stop: async () => {
+      await tc.stop();
+      await Promise.all([pair.testing.close(), pair.development.close()]);
+    } });
+    // Appendix B names /etc/xen/minix; only the image path is overridden.
+    const config = readConfigFile("test/fixtures/xen-tools/appendix-b.cfg", [`kernel = "${resolve("build/minix/image")}"`]);
+    expect(config.builder).toBe("minix");
+    tc.xend.create(config);
+    const deadline = Date.now() + 20_000;
+    while (!text.includes("boottest init: done") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const params = "rootdev=896 ramimagedev=896 ramsize=0 processor=686 bus=xen video=xen chrome=color memory=930000:a00000 label=XEN controller=c0 image=xenimage";
+    expect(text).toContain(`boot parameters: ${params}\n`);
+    expect(text).toContain(`boottest init: boot parameters "${params}"`);
+  });
+
+  it("runs in the builder's layout: its GDT frames, pinned page tables, user bit and shared_info as pinned down", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the boot test to finish");
+    const host = m.tc.host;
+    const d = [...host.core.domains.values()].find((x) => x.name === "MinixTester")!;
+    const mem = host.mem;
+    const cr3 = d.vcpu.baseptrMfn * 4096;
+    const pte = (va: number) => mem.read32((mem.read32(cr3 + (va >>> 22) * 4) & ~0xfff) + ((va >>> 12) & 1023) * 4);
+    const ma = (va: number) => (pte(va) & ~0xfff) + (va & 0xfff);
+    // The kernel's own `msi` (saved from esi at entry) names the builder's start information.
+    const msiVar = parseInt(execFileSync("nm", ["build/minix/kernel.elf"], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(" msi"))!.split(" ")[0], 16);
+    const siVa = mem.read32(ma(msiVar));
+    expect(mem.read32(ma(siVa) + MINIX_START_INFO.msi_vaddr)).toBe(siVa);
+    expect(mem.read32(ma(siVa) + START_INFO.nr_pages)).toBe(d.frameList.length);
+    const gdtVa = mem.read32(ma(siVa) + MINIX_START_INFO.gdt_vaddr);
+    const gdtMfns = [...Array(16).keys()].map((k) => mem.read32(ma(siVa) + MINIX_START_INFO.gdt_mfns + 4 * k));
+    // The kernel enabled exactly the builder's 16 frames with set_gdt; Xen typed them as GDT pages.
+    expect(d.vcpu.gdtFrames).toEqual(gdtMfns);
+    for (const mfn of gdtMfns) expect(host.core.frames.type[mfn]).toBe(PGT_gdt_page);
+    expect(gdtMfns.map((_, k) => pte(gdtVa + k * 4096) & (_PAGE_RW | _PAGE_USER))).toEqual(Array(16).fill(0));
+    // The bootstrap page directory is still the one in use, an L2, with L1s under it.
+    const pdVa = mem.read32(ma(siVa) + START_INFO.pt_base);
+    expect(d.vcpu.baseptrMfn).toBe(pte(pdVa) >>> 12);
+    expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
+    expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
+    // Kernel pages are supervisor-only, the TTY's are user pages; shared_info is at 0x2000000.
+    expect(pte(0) & _PAGE_USER).toBe(0);
+    expect(pte(0x11000) & _PAGE_USER).toBe(_PAGE_USER);
+    expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
+    // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
+    const idleSince = Date.now();
+    while (d.runState !== "blocked" && Date.now() - idleSince < 5_000) await new Promise((r) => setTimeout(r, 10));
+    expect(d.runState).toBe("blocked");
   });
 
   it("echoes typed lines through the line discipline, with erase and kill, and hands them to the reader", async () => {

@@ -200,6 +200,8 @@ export class Cpu {
   compileThreshold = 16;
   /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
   private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
+  /** Set by mov ss / pop ss: the single-step trap waits one more instruction (SDM vol. 3 §6.8.3). */
+  inhibitTrap = false;
   /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
   smc = 0;
   /** Direct-mapped cache of compiled blocks by machine address (tag = address, -1 empty). */
@@ -1060,6 +1062,7 @@ export class Cpu {
       const tf = (this.flags & TF) !== 0;
       this.left--;
       this.startEsp = this.regs[4];
+      this.inhibitTrap = false;
       step(this);
       this.eip = this.ip;
       if (this.pendingWatch !== null) {
@@ -1068,7 +1071,7 @@ export class Cpu {
         if (this.stop === 0 || this.stop === STOP_REEVAL) this.stop = StopReason.WATCHPOINT + 1;
         return;
       }
-      if (tf && this.stop !== StopReason.EXCEPTION + 1) {
+      if (tf && !this.inhibitTrap && this.stop !== StopReason.EXCEPTION + 1) {
         // Single-step trap after the instruction (SDM vol. 3 §17.3.1.4).
         this.dr[6] |= 0x4000;
         if (this.owned) {

@@ -11,6 +11,7 @@
 static u64_t boot_ns;                /* Xen system time at the clock's start */
 static struct proc *expired;         /* process whose quantum the handler saw run out */
 static int timer_irq;
+static clock_t next_timeout;         /* earliest alarm, 0 = none */
 
 /* Xen's system time in ns, read between the two version stamps (xen2-abi 4.1). */
 u64_t
@@ -60,6 +61,8 @@ clock_handler(int irq)
 	if ((priv(rp)->s_flags & PREEMPTIBLE) && rp->p_ticks_left <= 0 && rp->p_nr != IDLE) {
 		expired = rp;
 		lock_notify(HARDWARE, CLOCK);
+	} else if (next_timeout != 0 && next_timeout <= realtime) {
+		lock_notify(HARDWARE, CLOCK);
 	}
 	return 1;
 }
@@ -79,6 +82,54 @@ clock_t
 get_uptime(void)
 {
 	return realtime;
+}
+
+/* Recomputes the earliest alarm of all system processes (ring 1 or events masked). */
+static void
+update_next_timeout(void)
+{
+	int i;
+
+	next_timeout = 0;
+	for (i = 0; i < NR_PRIV_SLOTS; i++)
+		if (ppriv[i].s_alarm != 0 && (next_timeout == 0 || ppriv[i].s_alarm < next_timeout))
+			next_timeout = ppriv[i].s_alarm;
+}
+
+/*
+ * Sets (exp > 0) or cancels (exp 0) a system process's alarm at uptime `exp`; returns the
+ * ticks that were left of the previous one. SYN_ALARM comes from CLOCK when it is due.
+ */
+clock_t
+set_alarm(struct proc *rp, clock_t exp)
+{
+	struct priv *sp = priv(rp);
+	clock_t left = sp->s_alarm > realtime ? sp->s_alarm - realtime : 0;
+
+	intr_disable();
+	sp->s_alarm = exp;
+	update_next_timeout();
+	intr_enable();
+	return left;
+}
+
+/* Notifies every process whose alarm is due. */
+static void
+expire_alarms(void)
+{
+	int i;
+
+	intr_disable();
+	for (i = 0; i < NR_PRIV_SLOTS; i++) {
+		struct priv *sp = &ppriv[i];
+
+		if (sp->s_alarm != 0 && sp->s_alarm <= realtime && sp->s_proc_nr != NONE && sp->s_proc_nr != ANY) {
+			sp->s_alarm = 0;
+			lock_notify(CLOCK, sp->s_proc_nr);
+		}
+	}
+	update_next_timeout();
+	intr_enable();
 }
 
 void
@@ -102,5 +153,6 @@ clock_task(void)
 		}
 		expired = 0;
 		intr_enable();
+		expire_alarms();
 	}
 }

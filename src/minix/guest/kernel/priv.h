@@ -15,6 +15,7 @@ struct priv {
 	long      s_call_mask;        /* allowed kernel calls, bit (1 << (call - KERNEL_CALL)) */
 	u32_t     s_notify_pending;   /* notifications waiting, bit = sender's privilege id */
 	u32_t     s_int_pending;      /* internal irqs waiting for a HARD_INT */
+	clock_t   s_alarm;            /* uptime at which SYN_ALARM is due, 0 = none */
 };
 
 /* s_flags */

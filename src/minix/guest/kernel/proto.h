@@ -68,6 +68,7 @@ int   notify_remote_port(int port);
 /* clock.c */
 void  clock_task(void);
 clock_t get_uptime(void);
+clock_t set_alarm(struct proc *rp, clock_t exp);
 u64_t xen_system_time(void);
 
 /* system.c */

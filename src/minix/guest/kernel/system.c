@@ -129,6 +129,20 @@ do_times(message *m)
 }
 
 static int
+do_setalarm(message *m)
+{
+	struct proc *rp = caller_or(m->ALRM_PROC_NR, m->m_source);
+	clock_t exp = m->ALRM_EXP_TIME;
+
+	if (rp == 0 || !(priv(rp)->s_flags & SYS_PROC))
+		return EPERM;
+	if (exp != 0 && !m->ALRM_ABS_TIME)
+		exp += get_uptime();
+	m->ALRM_TIME_LEFT = set_alarm(rp, exp);
+	return OK;
+}
+
+static int
 do_abort(message *m)
 {
 	prepare_shutdown(m->ABRT_HOW);
@@ -174,6 +188,7 @@ initialize(void)
 	call_vec[SYS_TIMES - KERNEL_CALL] = do_times;
 	call_vec[SYS_GETINFO - KERNEL_CALL] = do_getinfo;
 	call_vec[SYS_ABORT - KERNEL_CALL] = do_abort;
+	call_vec[SYS_SETALARM - KERNEL_CALL] = do_setalarm;
 }
 
 void

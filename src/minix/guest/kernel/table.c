@@ -17,8 +17,8 @@
 #define SYS_M   (~0U)
 /* Kernel-call masks: bit = call - KERNEL_CALL. */
 #define c(n)    (1L << ((n) - KERNEL_CALL))
-#define TTY_C   (c(SYS_VIRCOPY) | c(SYS_UMAP) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_ABORT))
-#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT))
+#define TTY_C   (c(SYS_VIRCOPY) | c(SYS_UMAP) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_ABORT) | c(SYS_SETALARM))
+#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT) | c(SYS_SETALARM))
 /* Kernel tasks receive, and reply with send or notify (see the README on TSK_T). */
 #define TASK_T  ((1 << RECEIVE) | (1 << SEND) | (1 << NOTIFY))
 

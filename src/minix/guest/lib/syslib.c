@@ -85,6 +85,17 @@ sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime)
 }
 
 int
+sys_setalarm(clock_t exp_time, int abs_time)
+{
+	message m;
+
+	m.ALRM_PROC_NR = SELF;
+	m.ALRM_EXP_TIME = exp_time;
+	m.ALRM_ABS_TIME = abs_time;
+	return taskcall(SYSTEM, SYS_SETALARM, &m);
+}
+
+int
 sys_abort(int how)
 {
 	message m;

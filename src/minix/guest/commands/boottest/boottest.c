@@ -126,6 +126,23 @@ run_peer(void)
 	}
 }
 
+/* SYS_SETALARM: CLOCK's SYN_ALARM comes no earlier than asked. */
+static void
+test_alarm(void)
+{
+	clock_t before, after;
+	message m;
+	int r;
+
+	sys_times(SELF, NULL, NULL, &before);
+	r = sys_setalarm(6, 0);
+	check("SYS_SETALARM in 6 ticks", r == OK, r);
+	r = receive(CLOCK, &m);
+	sys_times(SELF, NULL, NULL, &after);
+	check("SYN_ALARM from CLOCK after 6 ticks", r == OK && m.m_type == SYN_ALARM && m.m_source == CLOCK &&
+	    after >= before + 6 && m.NOTIFY_TIMESTAMP >= before + 6, (int)(after - before));
+}
+
 /* Reads one line from the console as FS would: DEV_READ, SUSPEND, notify, DEV_STATUS. */
 static int
 read_line(char *buf, int size)
@@ -168,6 +185,7 @@ main(void)
 		return 0;
 	}
 	run_init();
+	test_alarm();
 	printf("boottest init: done, %d failures\n", failures);
 	for (;;) {
 		printf("minix> ");

@@ -72,6 +72,7 @@
 #define KERNEL_CALL     0x600
 #define SYS_EXIT        (KERNEL_CALL + 2)
 #define SYS_UMAP        (KERNEL_CALL + 14)
+#define SYS_SETALARM    (KERNEL_CALL + 24)
 #define SYS_VIRCOPY     (KERNEL_CALL + 15)
 #define SYS_TIMES       (KERNEL_CALL + 25)
 #define SYS_GETINFO     (KERNEL_CALL + 26)
@@ -102,6 +103,11 @@
 #define T_BOOT_TICKS    m4_l5
 
 #define ABRT_HOW        m1_i1
+
+#define ALRM_EXP_TIME   m2_l1   /* in: expiry; out: ticks left of the previous alarm */
+#define ALRM_TIME_LEFT  m2_l1
+#define ALRM_ABS_TIME   m2_i2   /* 1 = absolute uptime, 0 = relative to now */
+#define ALRM_PROC_NR    m2_i1
 
 /* Control-interface task requests (report 6.2.4); fields in mess_9. */
 #define CTRLIF_BASE           0x700

@@ -10,6 +10,7 @@ int  sys_getinfo(int request, void *ptr, int len);
 int  sys_whoami(int *proc_nr, char *name, int len);
 int  sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime);
 int  sys_abort(int how);
+int  sys_setalarm(clock_t exp_time, int abs_time);
 int  sys_exit(int proc_nr);
 int  ctrlif_register(int cmsg_type);
 int  ctrlif_send(int type, int subtype, const void *data, int len, int block);
