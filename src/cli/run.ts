@@ -7,6 +7,7 @@ import { MuxServer } from "../serial-mux/index.js";
 import { parseCommandArgs } from "./args.js";
 import { MUX_FLAGS_HELP, muxFlagSpec, readMuxFlags, stopSummary, untilStopSignal } from "./mux-flags.js";
 import { startTestingComputer } from "./testing-computer.js";
+import { HOST_FLAGS_HELP, hostFlagSpec, readHostFlags } from "./host-flags.js";
 
 const log = createDebug("mux");
 
@@ -16,15 +17,17 @@ Runs the testing computer and the development computer in one process, joined by
 in-process serial line, and serves the debugger and the console on TCP.
 
 ${MUX_FLAGS_HELP}
+${HOST_FLAGS_HELP}
   -h, --help            this text
 
 Prints "gdb: HOST:PORT" and "console: HOST:PORT", then runs until SIGINT or SIGTERM.
 Then: nc localhost 4445 (or minix-on-xen console), gdb -ex "target remote :4444".`;
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs(argv, muxFlagSpec, help);
+  const parsed = parseCommandArgs(argv, { ...muxFlagSpec, ...hostFlagSpec }, help);
   if (parsed === null) return 0;
   const flags = readMuxFlags(parsed.values);
+  const hostFlags = readHostFlags(parsed.values);
   const pair = createSerialPair({ baud: flags.baud });
   const mux = await MuxServer.start({
     line: pair.development,
@@ -32,7 +35,16 @@ export async function run(argv: string[]): Promise<number> {
     gdbPort: flags.gdbPort,
     consolePort: flags.consolePort,
   });
-  const testing = await startTestingComputer(pair.testing, { baud: flags.baud });
+  const testing = await startTestingComputer(pair.testing, {
+    baud: flags.baud,
+    configs: hostFlags.configs,
+    memoryMiB: hostFlags.memoryMiB,
+    timeMode: hostFlags.timeMode,
+    controlPath: hostFlags.controlPath,
+    inputScript: hostFlags.inputScript,
+    // Only an explicit --control must be had; the default socket may belong to another host.
+    controlOptional: parsed.values.control === undefined,
+  });
   console.log(`gdb: ${mux.host}:${mux.gdbPort}`);
   console.log(`console: ${mux.host}:${mux.consolePort}`);
   const sig = await untilStopSignal();

@@ -1,24 +1,26 @@
 // The seam where the testing computer (the Xen host with its guests) attaches to the serial
-// line in `minix-on-xen run`. The Xen model is not built yet: for now nothing is attached, the
-// line end has no receiver, and bytes typed on the console are discarded and counted by the
-// line, as on a cable with nothing at the other end. The Xen side replaces this body.
-import createDebug from "debug";
+// line in `minix-on-xen run`: the Xen side (src/xen/tools/testing-computer.ts) fills it.
+// Options not given take the host flags' defaults (boot configs/hello.cfg, the default xm socket).
 import type { SerialLineEnd } from "../emu/serial/index.js";
+import {
+  startTestingComputer as startXenTestingComputer,
+  type TestingComputer,
+  type TestingComputerOptions,
+} from "../xen/tools/testing-computer.js";
+import { readHostFlags } from "./host-flags.js";
 
-const log = createDebug("xen:host");
-
-export interface TestingComputerOptions {
-  /** The line's 8N1 rate (0 = unpaced), as given by --baud. */
-  baud: number;
-}
-
-export interface TestingComputer {
-  /** Stops the machine and releases the line end. */
-  stop(): Promise<void>;
-}
+export type { TestingComputer, TestingComputerOptions };
 
 /** Attaches the testing computer to `line` (its UART goes there) and starts it. */
 export async function startTestingComputer(line: SerialLineEnd, options: TestingComputerOptions): Promise<TestingComputer> {
-  log("no hypervisor present: nothing attached to %s (baud %d)", line.description, options.baud);
-  return { stop: async () => {} };
+  const d = readHostFlags({});
+  return startXenTestingComputer(line, {
+    configs: d.configs,
+    memoryMiB: d.memoryMiB,
+    timeMode: d.timeMode,
+    controlPath: d.controlPath,
+    // `run` on a default socket another host holds still runs, without xm.
+    controlOptional: options.controlPath === undefined,
+    ...options,
+  });
 }

@@ -1,0 +1,51 @@
+// Benchmark of the Xen model: hypervisor entries per second under the hostile guest (random
+// hypercalls and faults), and the CPU an interactive host burns while its only guest is idle.
+// Guests are loaded with the tests' minimal ELF loader (test/xen/elf-loader.ts).
+import { BufferConsole } from "../../src/xen/console-sink.js";
+import { CpuPort } from "../../src/xen/cpu-port.js";
+import { XenHost } from "../../src/xen/host.js";
+import { NR_hypercalls } from "../../src/xen/abi.js";
+import { loadElfGuest } from "../../test/xen/elf-loader.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the hostile guest for up to `seconds` (it crashes itself after ~20,000 rounds). */
+function hostileEntriesPerSecond(seconds: number): { entries: number; hypercalls: number; ms: number; perSecond: number; mips: number } {
+  const host = new XenHost({ timeMode: "deterministic", memoryMiB: 32, console: new BufferConsole() });
+  const port = new CpuPort(host.core);
+  host.attachCpu(port);
+  const g = loadElfGuest(host, "build/xen/guests/hostile.elf", { name: "hostile", memoryMiB: 8 });
+  host.unpause(g.d);
+  const t0 = performance.now();
+  const i0 = port.cpu.instructionCount;
+  while (performance.now() - t0 < seconds * 1000 && g.d.canRun) host.runUntil(() => false, 1000);
+  const ms = performance.now() - t0;
+  let hypercalls = 0;
+  for (let nr = 0; nr < NR_hypercalls; nr++) hypercalls += host.stats.count(nr);
+  const entries = hypercalls + host.entries.exceptions;
+  return { entries, hypercalls, ms: Math.round(ms), perSecond: Math.round(entries / (ms / 1000)), mips: +((port.cpu.instructionCount - i0) / ms / 1000).toFixed(2) };
+}
+
+async function idleCpuPercent(seconds: number): Promise<number> {
+  const console = new BufferConsole();
+  const host = new XenHost({ timeMode: "interactive", memoryMiB: 32, console });
+  host.attachCpu(new CpuPort(host.core));
+  const g = loadElfGuest(host, "build/xen/guests/hello.elf", { name: "hello", memoryMiB: 8 });
+  host.unpause(g.d);
+  host.start();
+  while (!console.textOf(g.d.id).includes("hello: ready")) await sleep(10);
+  await sleep(1000); // let the JIT and GC settle after boot
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const c = process.cpuUsage(c0);
+  const wallUs = (performance.now() - t0) * 1000;
+  host.stop();
+  return +(((c.user + c.system) / wallUs) * 100).toFixed(2);
+}
+
+const hostile = hostileEntriesPerSecond(3);
+console.log(`hostile guest: ${hostile.entries} hypervisor entries (${hostile.hypercalls} hypercalls) in ${hostile.ms} ms, ${hostile.perSecond}/s, CPU ${hostile.mips} MIPS`);
+const idle = await idleCpuPercent(5);
+console.log(`interactive host with an idle guest (10 ms timer): ${idle}% of one core`);
+console.log(JSON.stringify({ hostileEntriesPerSecond: hostile.perSecond, hostileHypercalls: hostile.hypercalls, guestMips: hostile.mips, idleCpuPercent: idle }));

@@ -1,0 +1,186 @@
+/*
+ * boottest.c - the boot test program: the image holds it twice, as "init" and "peer". Each
+ * checks IPC against the kernel (echo, kernel calls, bad destinations, trap permissions) and
+ * against the other (sendrec, notify, a provoked deadlock), printing one line per check on
+ * the console through the TTY driver. Then init reads lines from the console and echoes them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <stdio.h>
+#include <errno.h>
+#include <minix/config.h>
+#include <minix/const.h>
+#include <minix/types.h>
+#include <minix/com.h>
+#include <minix/ipc.h>
+#include <minix/syslib.h>
+
+#define PING          0x100
+#define PONG          0x101
+#define DEADLOCK_TEST 0x102
+#define CLASH         0x103
+#define DONE          0x104
+
+static int self;
+static char self_name[P_NAME_LEN + 1];
+static int failures;
+
+static void
+check(const char *what, int ok, int got)
+{
+	printf("boottest %s: %s %s (%d)\n", self_name, what, ok ? "ok" : "FAILED", got);
+	if (!ok)
+		failures++;
+}
+
+static void
+test_kernel(void)
+{
+	message m;
+	int r;
+	clock_t uptime;
+	char params[256];
+
+	memset(&m, 0, sizeof m);
+	m.m_type = 0x4242;
+	m.m2_i1 = 77;
+	r = echo(&m);
+	check("echo", r == OK && m.m_source == self && m.m_type == 0x4242 && m.m2_i1 == 77, r);
+	r = send(NR_PROCS + 7, &m);
+	check("send to a bad process number gives EBADSRCDST", r == EBADSRCDST, r);
+	r = send(50, &m);
+	check("send to an empty slot gives EDEADSRCDST", r == EDEADSRCDST, r);
+	r = send(CLOCK, &m);
+	check("plain send to a kernel task gives ETRAPDENIED", r == ETRAPDENIED, r);
+	r = sys_times(SELF, NULL, NULL, &uptime);
+	check("SYS_TIMES through sendrec to SYSTEM", r == OK, (int)uptime);
+	r = sys_getinfo(GET_MONPARAMS, params, sizeof params);
+	params[sizeof params - 1] = '\0';
+	check("SYS_GETINFO boot parameters", r == OK, r);
+	printf("boottest %s: boot parameters \"%s\"\n", self_name, params);
+	r = taskcall(SYSTEM, KERNEL_CALL + 3, &m);
+	check("unpermitted kernel call gives ECALLDENIED", r == ECALLDENIED, r);
+}
+
+/* A blocking send to a process blocked sending back: one side must get ELOCKED. */
+static void
+clash(int other)
+{
+	message m;
+	int r;
+
+	memset(&m, 0, sizeof m);
+	m.m_type = CLASH;
+	r = send(other, &m);
+	if (r == ELOCKED) {
+		check("deadlock detected", 1, r);
+		receive(other, &m);     /* free the other side */
+	} else {
+		check("send completed after the other side's deadlock", r == OK && m.m_type == CLASH, r);
+	}
+}
+
+static void
+run_init(void)
+{
+	message m;
+	int r;
+
+	memset(&m, 0, sizeof m);
+	m.m_type = PING;
+	m.m1_i1 = 41;
+	r = sendrec(PEER_PROC_NR, &m);
+	check("sendrec to peer", r == OK && m.m_type == PONG && m.m1_i1 == 42 && m.m_source == PEER_PROC_NR, r);
+	r = notify(PEER_PROC_NR);
+	check("notify peer", r == OK, r);
+	r = receive(PEER_PROC_NR, &m);
+	check("peer saw the notification", r == OK && m.m_type == DONE && m.m1_i1 == NOTIFY_FROM(INIT_PROC_NR), m.m1_i1);
+	m.m_type = DEADLOCK_TEST;
+	r = send(PEER_PROC_NR, &m);
+	check("send to peer", r == OK, r);
+	clash(PEER_PROC_NR);
+}
+
+static void
+run_peer(void)
+{
+	message m;
+
+	for (;;) {
+		if (receive(ANY, &m) != OK)
+			continue;
+		if (m.m_type == PING) {
+			m.m_type = PONG;
+			m.m1_i1++;
+			send(m.m_source, &m);
+		} else if (m.m_type == NOTIFY_FROM(INIT_PROC_NR)) {
+			m.m1_i1 = m.m_type;
+			m.m_type = DONE;
+			send(INIT_PROC_NR, &m);
+		} else if (m.m_type == DEADLOCK_TEST) {
+			clash(INIT_PROC_NR);
+			printf("boottest peer: done, %d failures\n", failures);
+			return;
+		}
+	}
+}
+
+/* Reads one line from the console as FS would: DEV_READ, SUSPEND, notify, DEV_STATUS. */
+static int
+read_line(char *buf, int size)
+{
+	message m;
+	int r;
+
+	memset(&m, 0, sizeof m);
+	m.DEVICE = 0;
+	m.IO_PROC = self;
+	m.ADDRESS = buf;
+	m.COUNT = size;
+	r = taskcall(TTY_PROC_NR, DEV_READ, &m);
+	if (r != TASK_REPLY)
+		return r < 0 ? r : EIO;
+	if (m.REP_STATUS != SUSPEND)
+		return m.REP_STATUS;
+	do {
+		r = receive(TTY_PROC_NR, &m);
+	} while (r == OK && m.m_type != NOTIFY_FROM(TTY_PROC_NR));
+	r = taskcall(TTY_PROC_NR, DEV_STATUS, &m);
+	if (r != DEV_REVIVE)
+		return EIO;
+	return m.REP_STATUS;
+}
+
+int
+main(void)
+{
+	char line[128];
+	clock_t uptime;
+	int n;
+
+	if (sys_whoami(&self, self_name, P_NAME_LEN) != OK)
+		return 1;
+	self_name[P_NAME_LEN] = '\0';
+	test_kernel();
+	if (self == PEER_PROC_NR) {
+		run_peer();
+		return 0;
+	}
+	run_init();
+	printf("boottest init: done, %d failures\n", failures);
+	for (;;) {
+		printf("minix> ");
+		n = read_line(line, (int)sizeof line - 1);
+		if (n < 0) {
+			printf("boottest init: console read failed (%d)\n", n);
+			return 1;
+		}
+		line[n] = '\0';
+		printf("boottest init: read %d bytes: %s", n, line);
+		if (n == 0 || line[n - 1] != '\n')
+			printf("\n");
+		if (sys_times(SELF, NULL, NULL, &uptime) == OK)
+			printf("boottest init: uptime %ld ticks\n", (long)uptime);
+	}
+}

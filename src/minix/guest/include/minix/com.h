@@ -1,0 +1,116 @@
+/*
+ * minix/com.h - process numbers and message types shared by the kernel, its tasks, drivers
+ * and servers (MINIX 3.1.1 numbers; minix-facts 2-4). The port adds the control-interface
+ * task CTRLIF (report 6.2.4), which moves IDLE to -5 and makes NR_TASKS 5.
+ */
+#ifndef _MINIX_COM_H
+#define _MINIX_COM_H
+
+/* Magic process numbers. */
+#define ANY             0x7ace
+#define NONE            0x6ace
+#define SELF            0x8ace
+
+/* Kernel tasks. */
+#define IDLE            -5
+#define CTRLIF          -4      /* control-interface task (report 6.2.4) */
+#define CLOCK           -3
+#define SYSTEM          -2
+#define KERNEL          -1
+#define HARDWARE        KERNEL
+#define NR_TASKS        5
+
+/* Boot processes of 3.1.1 (those this image holds are TTY and INIT). */
+#define PM_PROC_NR      0
+#define FS_PROC_NR      1
+#define RS_PROC_NR      2
+#define MEM_PROC_NR     3
+#define LOG_PROC_NR     4
+#define TTY_PROC_NR     5
+#define DRVR_PROC_NR    6
+#define DS_PROC_NR      7
+#define INIT_PROC_NR    8       /* the boot test plays init */
+#define PEER_PROC_NR    9       /* second copy of the boot test, its IPC peer */
+#define NR_BOOT_PROCS   (NR_TASKS + 3)  /* the tasks (KERNEL included), tty, init, peer */
+
+/* Notifications: m_type = NOTIFY_MESSAGE | (source + NR_TASKS). */
+#define NOTIFY_MESSAGE  0x1000
+#define NOTIFY_FROM(p)  (NOTIFY_MESSAGE | ((p) + NR_TASKS))
+#define SYN_ALARM       NOTIFY_FROM(CLOCK)
+#define SYS_SIG         NOTIFY_FROM(SYSTEM)
+#define HARD_INT        NOTIFY_FROM(HARDWARE)
+#define CTRLIF_NOTIFY   NOTIFY_FROM(CTRLIF)   /* control messages wait for the handler */
+#define NOTIFY_SOURCE   m_source
+#define NOTIFY_TYPE     m_type
+#define NOTIFY_ARG      m2_l1
+#define NOTIFY_TIMESTAMP m2_l2
+
+/* Character and block device requests and replies. */
+#define DEV_RQ_BASE     0x400
+#define CANCEL          (DEV_RQ_BASE + 0)
+#define DEV_READ        (DEV_RQ_BASE + 3)
+#define DEV_WRITE       (DEV_RQ_BASE + 4)
+#define DEV_IOCTL       (DEV_RQ_BASE + 5)
+#define DEV_OPEN        (DEV_RQ_BASE + 6)
+#define DEV_CLOSE       (DEV_RQ_BASE + 7)
+#define DEV_STATUS      (DEV_RQ_BASE + 13)
+#define DEV_RS_BASE     0x500
+#define DEV_REVIVE      (DEV_RS_BASE + 2)
+#define DEV_NO_STATUS   (DEV_RS_BASE + 4)
+#define TASK_REPLY      68
+#define SUSPEND         -998
+
+#define DEVICE          m2_i1
+#define IO_PROC         m2_i2   /* "PROC_NR" in 3.1.1 */
+#define COUNT           m2_i3
+#define POSITION        m2_l1
+#define ADDRESS         m2_p1
+#define REP_PROC_NR     m2_i1
+#define REP_STATUS      m2_i2
+
+/* Kernel calls to the SYSTEM task. */
+#define KERNEL_CALL     0x600
+#define SYS_EXIT        (KERNEL_CALL + 2)
+#define SYS_UMAP        (KERNEL_CALL + 14)
+#define SYS_VIRCOPY     (KERNEL_CALL + 15)
+#define SYS_TIMES       (KERNEL_CALL + 25)
+#define SYS_GETINFO     (KERNEL_CALL + 26)
+#define SYS_ABORT       (KERNEL_CALL + 27)
+#define NR_SYS_CALLS    29
+
+#define CP_SRC_SPACE    m5_c1
+#define CP_SRC_PROC_NR  m5_i1
+#define CP_SRC_ADDR     m5_l1
+#define CP_DST_SPACE    m5_c2
+#define CP_DST_PROC_NR  m5_i2
+#define CP_DST_ADDR     m5_l2
+#define CP_NR_BYTES     m5_l3
+
+#define I_REQUEST       m7_i3
+#define I_PROC_NR       m7_i4
+#define I_VAL_PTR       m7_p1
+#define I_VAL_LEN       m7_i1
+#define GET_KINFO       0
+#define GET_IMAGE       1
+#define GET_PROCTAB     2
+#define GET_MONPARAMS   4
+#define GET_WHOAMI      17      /* port addition: caller's number and name */
+
+#define T_PROC_NR       m4_l1
+#define T_USER_TIME     m4_l1
+#define T_SYSTEM_TIME   m4_l2
+#define T_BOOT_TICKS    m4_l5
+
+#define ABRT_HOW        m1_i1
+
+/* Control-interface task requests (report 6.2.4); fields in mess_9. */
+#define CTRLIF_BASE           0x700
+#define CTRLIF_REG_HND        (CTRLIF_BASE + 1)  /* m9_type: control message type to handle */
+#define CTRLIF_UNREG_HND      (CTRLIF_BASE + 2)
+#define CTRLIF_SEND_BLOCK     (CTRLIF_BASE + 3)  /* m9_cmsg to the controller, wait for room */
+#define CTRLIF_SEND_NOBLOCK   (CTRLIF_BASE + 4)  /* EAGAIN when the tx ring is full */
+#define CTRLIF_SEND_RESPONSE  (CTRLIF_BASE + 5)  /* answer a controller request (rx ring) */
+#define CTRLIF_NOP            (CTRLIF_BASE + 6)
+#define CTRLIF_GET            (CTRLIF_BASE + 7)  /* port addition: fetch a forwarded message */
+#define CTRLIF_MSG            (CTRLIF_BASE + 8)  /* reply to CTRLIF_GET carrying one */
+#endif

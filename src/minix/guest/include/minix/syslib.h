@@ -1,0 +1,18 @@
+/*
+ * minix/syslib.h - library wrappers for kernel calls to SYSTEM and for the control-interface
+ * task (lib/syslib.c). Needs minix/types.h and minix/ipc.h.
+ */
+#ifndef _MINIX_SYSLIB_H
+#define _MINIX_SYSLIB_H
+int  taskcall(int who, int type, message *m);
+int  sys_vircopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n);
+int  sys_getinfo(int request, void *ptr, int len);
+int  sys_whoami(int *proc_nr, char *name, int len);
+int  sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime);
+int  sys_abort(int how);
+int  sys_exit(int proc_nr);
+int  ctrlif_register(int cmsg_type);
+int  ctrlif_send(int type, int subtype, const void *data, int len, int block);
+int  ctrlif_respond(const message *cmsg);
+int  ctrlif_get(message *m);
+#endif

@@ -1,0 +1,12 @@
+/* string.h - the guest library's memory and string routines (lib/string.c). Needs stddef.h. */
+#ifndef _STRING_H
+#define _STRING_H
+void  *memcpy(void *dst, const void *src, size_t n);
+void  *memmove(void *dst, const void *src, size_t n);
+void  *memset(void *dst, int c, size_t n);
+int    memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int    strcmp(const char *a, const char *b);
+int    strncmp(const char *a, const char *b, size_t n);
+char  *strncpy(char *dst, const char *src, size_t n);
+#endif

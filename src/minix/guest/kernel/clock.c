@@ -1,0 +1,106 @@
+/*
+ * clock.c - the CLOCK task on Xen (report 6.2.4): the tick comes from VIRQ_TIMER instead of
+ * the 8253. The handler derives the tick count from Xen's system time, so ticks never drift
+ * from it, charges the running process, asks Xen for the next tick with set_timer_op, and
+ * wakes the task when a quantum ran out. The task re-queues the process that used it up.
+ */
+#include "kernel.h"
+
+#define NS_PER_SEC  1000000000ULL
+
+static u64_t boot_ns;                /* Xen system time at the clock's start */
+static struct proc *expired;         /* process whose quantum the handler saw run out */
+static int timer_irq;
+
+/* Xen's system time in ns, read between the two version stamps (xen2-abi 4.1). */
+u64_t
+xen_system_time(void)
+{
+	u32_t v2;
+	u64_t t;
+
+	do {
+		v2 = shared->time_version2;
+		__asm__ __volatile__("" ::: "memory");
+		t = shared->system_time;
+		__asm__ __volatile__("" ::: "memory");
+	} while (v2 != shared->time_version1);
+	return t;
+}
+
+/* Xen time at which tick `tick` begins, rounded up so that time maps back to the same tick. */
+static u64_t
+tick_to_ns(clock_t tick)
+{
+	return boot_ns + ((u64_t)tick * NS_PER_SEC + HZ - 1) / HZ;
+}
+
+/* VIRQ_TIMER handler, ring 1, events masked. */
+static int
+clock_handler(int irq)
+{
+	u64_t now = xen_system_time();
+	clock_t ticks = (clock_t)((now - boot_ns) * HZ / NS_PER_SEC);
+	clock_t elapsed = ticks - realtime;
+	struct proc *rp = proc_ptr;
+
+	(void)irq;
+	/* Always ask for the next tick: the 10 ms ticker and schedule-in events also raise this virq. */
+	if (elapsed <= 0) {
+		hypervisor_set_timer_op(tick_to_ns(realtime + 1));
+		return 1;
+	}
+	realtime = ticks;
+	rp->p_user_time += elapsed;
+	if (!(priv(rp)->s_flags & BILLABLE))
+		bill_ptr->p_sys_time += elapsed;
+	if (priv(rp)->s_flags & PREEMPTIBLE)
+		rp->p_ticks_left = (char)(rp->p_ticks_left > elapsed ? rp->p_ticks_left - elapsed : 0);
+	hypervisor_set_timer_op(tick_to_ns(realtime + 1));
+	if ((priv(rp)->s_flags & PREEMPTIBLE) && rp->p_ticks_left <= 0 && rp->p_nr != IDLE) {
+		expired = rp;
+		lock_notify(HARDWARE, CLOCK);
+	}
+	return 1;
+}
+
+static void
+init_clock(void)
+{
+	boot_ns = xen_system_time();
+	realtime = 0;
+	timer_irq = bind_virq_to_irq(VIRQ_TIMER);
+	put_irq_handler(timer_irq, clock_handler);
+	hypervisor_set_timer_op(tick_to_ns(1));
+	enable_irq(timer_irq);
+}
+
+clock_t
+get_uptime(void)
+{
+	return realtime;
+}
+
+void
+clock_task(void)
+{
+	message m;
+
+	init_clock();
+	for (;;) {
+		if (receive(ANY, &m) != OK)
+			panic("clock", "receive failed", m.m_type);
+		if (m.m_type != HARD_INT) {
+			kprintf("clock: unexpected message %d from %d\n", m.m_type, m.m_source);
+			continue;
+		}
+		/* Round robin: the process that used its quantum goes to the back of its queue. */
+		intr_disable();
+		if (expired != 0 && expired->p_ticks_left <= 0 && expired->p_rts_flags == 0) {
+			dequeue(expired);
+			enqueue(expired);
+		}
+		expired = 0;
+		intr_enable();
+	}
+}

@@ -1,0 +1,164 @@
+/*
+ * main.c - the kernel's main (report 6.2.2, MINIX kernel/main.c): events first, then the
+ * process table from the image table and the boot headers the builder passed, the banner,
+ * and the first restart. Also the idle task, which blocks the vcpu in Xen, and shutdown.
+ */
+#include "kernel.h"
+
+extern char t_stack[];
+
+/* Memory map of a loaded program: common I&D, the stack at the top of its data segment. */
+static void
+map_boot_process(struct proc *rp, const process_t *pr)
+{
+	phys_clicks base = pr->base >> CLICK_SHIFT;
+	vir_clicks len = (pr->size + CLICK_SIZE - 1) >> CLICK_SHIFT;
+
+	rp->p_memmap[T].mem_vir = 0;
+	rp->p_memmap[T].mem_phys = base;
+	rp->p_memmap[T].mem_len = 0;
+	rp->p_memmap[D].mem_vir = 0;
+	rp->p_memmap[D].mem_phys = base;
+	rp->p_memmap[D].mem_len = len;
+	rp->p_memmap[S].mem_vir = len;
+	rp->p_memmap[S].mem_phys = base + len;
+	rp->p_memmap[S].mem_len = 0;
+}
+
+/* Kernel tasks see all memory from 0, like the kernel. */
+static void
+map_kernel_task(struct proc *rp)
+{
+	vir_clicks len = kinfo.mem_size >> CLICK_SHIFT;
+
+	memset(rp->p_memmap, 0, sizeof rp->p_memmap);
+	rp->p_memmap[D].mem_len = len;
+	rp->p_memmap[S].mem_vir = len;
+}
+
+static void
+init_proc_table(void)
+{
+	struct proc *rp;
+	struct priv *sp;
+	int i;
+
+	for (rp = BEG_PROC_ADDR, i = -NR_TASKS; rp < END_PROC_ADDR; rp++, i++) {
+		int gdt = rp->p_gdt_index;      /* set by prot_init */
+
+		memset(rp, 0, sizeof *rp);
+		rp->p_gdt_index = gdt;
+		rp->p_rts_flags = SLOT_FREE;
+		rp->p_nr = i;
+	}
+	for (sp = &ppriv[0], i = 0; sp < &ppriv[NR_PRIV_SLOTS]; sp++, i++) {
+		memset(sp, 0, sizeof *sp);
+		sp->s_proc_nr = NONE;
+		sp->s_id = i;
+	}
+	ppriv[USER_PRIV_ID].s_proc_nr = ANY;    /* shared by ordinary user processes */
+}
+
+static struct priv *
+get_priv(struct proc *rp, int sys)
+{
+	struct priv *sp;
+
+	if (!sys)
+		return &ppriv[USER_PRIV_ID];
+	for (sp = &ppriv[USER_PRIV_ID + 1]; sp < &ppriv[NR_PRIV_SLOTS]; sp++)
+		if (sp->s_proc_nr == NONE) {
+			sp->s_proc_nr = rp->p_nr;
+			return sp;
+		}
+	panic("main", "no free privilege slot for process", rp->p_nr);
+	return 0;
+}
+
+static void
+start_boot_processes(void)
+{
+	struct domain_setup_info_t *setup = &msi->setup_info;
+	char *ktsb = t_stack;
+	int i;
+
+	for (i = 0; i < NR_BOOT_PROCS; i++) {
+		struct boot_image *ip = &image[i];
+		struct proc *rp = proc_addr(ip->proc_nr);
+		int hdr = iskerneln(ip->proc_nr) ? 0 : 1 + i - NR_TASKS;
+
+		strncpy(rp->p_name, ip->proc_name, P_NAME_LEN);
+		rp->p_priv = get_priv(rp, (ip->flags & SYS_PROC) != 0);
+		rp->p_priv->s_flags = (short)ip->flags;
+		rp->p_priv->s_trap_mask = ip->trap_mask;
+		rp->p_priv->s_ipc_to = ip->ipc_to;
+		rp->p_priv->s_call_mask = ip->call_mask;
+		rp->p_max_priority = rp->p_priority = (char)ip->priority;
+		rp->p_quantum_size = rp->p_ticks_left = (char)ip->quantum;
+		if (iskerneln(ip->proc_nr)) {
+			map_kernel_task(rp);
+			ktsb += ip->stksize;
+			rp->p_reg.pc = (reg_t)ip->initial_pc;
+			rp->p_reg.sp = (reg_t)ktsb;
+			rp->p_reg.psw = INIT_TASK_PSW;
+		} else {
+			if ((u32_t)hdr >= setup->nr_procs) {
+				kprintf("main: boot image has no program for %s (slot %d), not started\n",
+				    ip->proc_name, ip->proc_nr);
+				continue;
+			}
+			process_t pr = setup->processes[hdr];
+
+			map_boot_process(rp, &pr);
+			rp->p_reg.pc = setup->procheaders[hdr].a_entry;
+			rp->p_reg.sp = rp->p_memmap[S].mem_vir << CLICK_SHIFT;
+			rp->p_reg.psw = INIT_PSW;
+		}
+		alloc_segments(rp);
+		rp->p_reg.cs = rp->p_cs_sel;
+		rp->p_reg.ds = rp->p_reg.es = rp->p_reg.fs = rp->p_reg.gs = rp->p_reg.ss = rp->p_ds_sel;
+		if (ip->proc_nr == HARDWARE) {
+			rp->p_rts_flags = NO_MAP;       /* the kernel's image slot never runs */
+		} else {
+			rp->p_rts_flags = 0;
+			enqueue(rp);
+		}
+	}
+}
+
+void
+main(void)
+{
+	int i;
+
+	init_events();
+	init_proc_table();
+	start_boot_processes();
+	kprintf("MINIX %s.%s on Xen. Copyright 2006, Vrije Universiteit, Amsterdam, The Netherlands\n",
+	    OS_RELEASE, OS_VERSION);
+	kprintf("Executing in 32-bit protected mode, ring %d; %u KiB of memory, boot image of %u programs\n",
+	    current_ring(), kinfo.mem_size >> 10, msi->setup_info.nr_procs);
+	for (i = 0; i < (int)msi->setup_info.nr_procs && i < PROCESS_MAX; i++)
+		kprintf("  %-8s at 0x%08x, %u bytes\n", msi->setup_info.procheaders[i].name,
+		    msi->setup_info.processes[i].base, msi->setup_info.processes[i].size);
+	if (kinfo.params[0] != '\0')
+		kprintf("boot parameters: %s\n", kinfo.params);
+	bill_ptr = proc_addr(IDLE);
+	proc_ptr = proc_addr(IDLE);
+	restart();
+}
+
+/* IDLE: nothing is ready, so give the vcpu back to Xen until an event arrives. */
+void
+idle_task(void)
+{
+	for (;;)
+		hypervisor_block();
+}
+
+void
+prepare_shutdown(int how)
+{
+	kprintf("MINIX: shutting down (%d)\n", how);
+	hypervisor_shutdown(how == 0 ? SHUTDOWN_poweroff : SHUTDOWN_reboot);
+}

@@ -1,0 +1,32 @@
+/*
+ * start.c - xen_cstart (report 6.2.2): the first C code, run on the kernel stack once the
+ * builder's GDT is live. Records the start information, what the kernel knows of itself
+ * (kinfo) and the boot parameters, then sets up the GDT descriptors the kernel needs.
+ */
+#include "kernel.h"
+
+extern char _etext[], _edata[], _end[];
+
+void
+xen_cstart(minix_start_info_t *info)
+{
+	struct domain_setup_info_t *setup = &info->setup_info;
+
+	msi = info;
+	kinfo.code_base = 0;
+	kinfo.code_size = (phys_bytes)_etext;
+	kinfo.data_base = 0;            /* base-0 segments: kernel VA = linear address */
+	kinfo.data_size = (phys_bytes)_end;
+	kinfo.proc_addr = (vir_bytes)proc;
+	kinfo.kmem_base = 0;
+	kinfo.kmem_size = (phys_bytes)_end;
+	kinfo.free_base = setup->fmem_vaddr;
+	kinfo.mem_size = info->start_info.nr_pages << PAGE_SHIFT;
+	kinfo.nr_procs = NR_PROCS;
+	kinfo.nr_tasks = NR_TASKS;
+	strncpy(kinfo.release, OS_RELEASE, sizeof kinfo.release);
+	strncpy(kinfo.version, OS_VERSION, sizeof kinfo.version);
+	strncpy(kinfo.params, (const char *)info->start_info.cmd_line, sizeof kinfo.params - 1);
+	kinfo.params[sizeof kinfo.params - 1] = '\0';
+	prot_init();
+}

@@ -1,0 +1,296 @@
+// The emulated Xen host as the GDB stub's DebugTarget (src/gdbstub/target.ts), in the spirit of
+// Xen 2.0's pervasive debugger: every domain's vcpu is a thread, memory is read through that
+// vcpu's own page tables (or by pseudo-physical or machine address), breakpoints live in the
+// emulator, and any stop stops the whole host and its clock.
+import type {
+  AddressSpace as DbgSpace, Breakpoint, DebugTarget, MonitorCommand, RegisterSnapshot, RegisterValue,
+  ResumeRequest, TargetEvent, TargetResult, VcpuInfo, VcpuRef,
+} from "../gdbstub/index.js";
+import {
+  EVTCHNSTAT_interdomain, EVTCHNSTAT_unbound, EVTCHNSTAT_virq, PGT_gdt_page, PGT_l1_page_table,
+  PGT_l2_page_table, PGT_ldt_page, SHARED_INFO,
+} from "./abi.js";
+import type { DebugPoint, Domain } from "./domain.js";
+import { S_CS, S_DS, S_ES, S_FS, S_GS, S_SS } from "./domain.js";
+import { guestVaToMa } from "./guest-memory.js";
+import type { DebugStop, XenHost } from "./host.js";
+import { segmentOf } from "./segments.js";
+
+const GPR_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+const SEG_NAMES: Array<[string, number]> = [["cs", S_CS], ["ss", S_SS], ["ds", S_DS], ["es", S_ES], ["fs", S_FS], ["gs", S_GS]];
+/** EFLAGS bits a debugger may change: arithmetic flags, TF, DF. IF, IOPL and VM stay Xen's. */
+const EFLAGS_DEBUGGER_MASK = 0x0cd5 | 0x100 | 0x400;
+
+export class XenDebugTarget implements DebugTarget {
+  private listeners: Array<(e: TargetEvent) => void> = [];
+  private attached = false;
+
+  constructor(private readonly host: XenHost) {
+    host.onDomainDestroyed((id) => {
+      if (this.attached) this.emit({ kind: "exited", domain: id, status: 0 });
+    });
+  }
+
+  private domain(ref: VcpuRef): Domain | null {
+    const d = this.host.core.domains.get(ref.domain);
+    return d && d.id !== 0 && ref.vcpu === 0 ? d : null;
+  }
+
+  private emit(e: TargetEvent): void {
+    setImmediate(() => {
+      for (const l of this.listeners) l(e);
+    });
+  }
+
+  private refOf(d: Domain | null): VcpuRef {
+    const first = [...this.host.core.domains.values()].find((x) => x.id !== 0);
+    return { domain: (d ?? first)?.id ?? 0, vcpu: 0 };
+  }
+
+  vcpus(): VcpuInfo[] {
+    const out: VcpuInfo[] = [];
+    for (const d of this.host.core.domains.values()) {
+      if (d.id === 0) continue;
+      const state = d.crashed ? `crashed: ${d.crashWhy}` : d.runState === "runnable" ? "running" : d.runState;
+      out.push({ ref: { domain: d.id, vcpu: 0 }, domainName: d.name, state });
+    }
+    return out;
+  }
+
+  attach(): void {
+    this.attached = true;
+    this.host.debugStopListener = (d: Domain, why: DebugStop) => this.onHostStop(d, why);
+  }
+
+  detach(): void {
+    this.attached = false;
+    this.host.debugStopListener = null;
+    for (const d of this.host.core.domains.values()) {
+      d.debugPoints = [];
+      d.debugVersion++;
+    }
+    this.host.resumeHost();
+  }
+
+  private onHostStop(d: Domain, why: DebugStop): void {
+    const vcpu = { domain: d.id, vcpu: 0 };
+    if (why.kind === "breakpoint") this.emit({ kind: "stop", vcpu, reason: { kind: "breakpoint", type: "software" } });
+    else if (why.kind === "watchpoint") this.emit({ kind: "stop", vcpu, reason: { kind: "watchpoint", type: "access", address: why.address } });
+    else if (why.kind === "crash") this.emit({ kind: "stop", vcpu, reason: { kind: "crash", description: why.description } });
+    else this.emit({ kind: "stop", vcpu, reason: { kind: "step" } });
+  }
+
+  readRegisters(ref: VcpuRef): RegisterSnapshot {
+    const m = new Map<string, RegisterValue>();
+    const d = this.domain(ref);
+    if (!d) return m;
+    const r = d.vcpu.regs;
+    GPR_NAMES.forEach((n, i) => m.set(n, r.gpr[i] >>> 0));
+    m.set("eip", r.eip >>> 0);
+    m.set("eflags", r.eflags >>> 0);
+    const as = this.host.addressSpace(d);
+    for (const [n, s] of SEG_NAMES) {
+      m.set(n, r.seg[s]);
+      const seg = segmentOf(this.host.core, as, d, r.seg[s]);
+      if (seg) {
+        m.set(`${n}_base`, seg.base);
+        m.set(`${n}_limit`, seg.limit);
+      }
+    }
+    m.set("cr0", (0x80010011 | (d.vcpu.cr0Ts ? 8 : 0)) >>> 0);
+    m.set("cr2", r.cr2 >>> 0);
+    m.set("cr3", d.vcpu.baseptrMfn >= 0 ? d.vcpu.baseptrMfn * 4096 : 0);
+    m.set("xen_domid", d.id);
+    m.set("xen_vcpu", 0);
+    const base = d.sharedInfoMfn * 4096;
+    m.set("evtchn_upcall_pending", this.host.mem.read8(base + SHARED_INFO.evtchn_upcall_pending));
+    m.set("evtchn_upcall_mask", this.host.mem.read8(base + SHARED_INFO.evtchn_upcall_mask));
+    return m;
+  }
+
+  writeRegister(ref: VcpuRef, name: string, value: RegisterValue): TargetResult {
+    const d = this.domain(ref);
+    if (!d) return { ok: false, message: `no vcpu ${ref.vcpu} in domain ${ref.domain}` };
+    if (typeof value !== "number") return { ok: false, message: `${name} takes a 32-bit value` };
+    const r = d.vcpu.regs;
+    const i = GPR_NAMES.indexOf(name);
+    if (i >= 0) r.gpr[i] = value | 0;
+    else if (name === "eip") r.eip = value >>> 0;
+    else if (name === "eflags") r.eflags = ((r.eflags & ~EFLAGS_DEBUGGER_MASK) | (value & EFLAGS_DEBUGGER_MASK)) >>> 0;
+    else return { ok: false, message: `${name} is read-only here (Xen owns segments, control registers and its own view)` };
+    return { ok: true };
+  }
+
+  /** Machine address of one byte, or -1. */
+  private toMachine(d: Domain | null, space: DbgSpace, addr: number): number {
+    addr >>>= 0;
+    if (space === "machine") return addr < this.host.mem.bytes ? addr : -1;
+    if (!d) return -1;
+    if (space === "physical") {
+      const mfn = d.frameList[addr >>> 12];
+      return mfn === undefined ? -1 : mfn * 4096 + (addr & 0xfff);
+    }
+    return guestVaToMa(this.host.addressSpace(d), addr, false);
+  }
+
+  readMemory(ref: VcpuRef, space: DbgSpace, address: number, length: number): Uint8Array {
+    const d = this.domain(ref);
+    const out: number[] = [];
+    const len = Math.max(0, Math.min(length, 1 << 20));
+    for (let i = 0; i < len; i++) {
+      const ma = this.toMachine(d, space, address + i);
+      if (ma < 0) break;
+      out.push(this.host.mem.u8[ma]);
+    }
+    return Uint8Array.from(out);
+  }
+
+  writeMemory(ref: VcpuRef, space: DbgSpace, address: number, data: Uint8Array): TargetResult {
+    const d = this.domain(ref);
+    const f = this.host.core.frames;
+    const targets: number[] = [];
+    for (let i = 0; i < data.length; i++) {
+      const ma = this.toMachine(d, space, address + i);
+      if (ma < 0) return { ok: false, message: `address 0x${((address + i) >>> 0).toString(16)} is not mapped` };
+      const mfn = ma >>> 12;
+      const t = f.type[mfn];
+      const tableInUse = f.typeCount[mfn] > 0 && (t === PGT_l1_page_table || t === PGT_l2_page_table || t === PGT_gdt_page || t === PGT_ldt_page);
+      if (f.owner[mfn] < 0 || tableInUse) return { ok: false, message: `frame ${mfn} is ${f.owner[mfn] < 0 ? "Xen's or free" : "a page table or descriptor table in use"}` };
+      targets.push(ma);
+    }
+    targets.forEach((ma, i) => this.host.mem.write8(ma, data[i]));
+    return { ok: true };
+  }
+
+  private pointOf(bp: Breakpoint): DebugPoint {
+    const kind = bp.type === "software" || bp.type === "hardware" ? "exec" : bp.type;
+    return { kind, address: bp.address >>> 0, length: Math.max(1, bp.length | 0) };
+  }
+
+  insertBreakpoint(bp: Breakpoint): TargetResult {
+    const d = this.host.core.domains.get(bp.domain);
+    if (!d || d.id === 0) return { ok: false, message: `no domain ${bp.domain}` };
+    const p = this.pointOf(bp);
+    if (!d.debugPoints.some((q) => q.kind === p.kind && q.address === p.address && q.length === p.length)) {
+      d.debugPoints.push(p);
+      d.debugVersion++;
+    }
+    return { ok: true };
+  }
+
+  removeBreakpoint(bp: Breakpoint): TargetResult {
+    const d = this.host.core.domains.get(bp.domain);
+    if (!d) return { ok: true };
+    const p = this.pointOf(bp);
+    const before = d.debugPoints.length;
+    d.debugPoints = d.debugPoints.filter((q) => !(q.kind === p.kind && q.address === p.address && q.length === p.length));
+    if (d.debugPoints.length !== before) d.debugVersion++;
+    return { ok: true };
+  }
+
+  resume(request: ResumeRequest): void {
+    if (request.kind === "continue") {
+      this.host.resumeHost();
+      return;
+    }
+    const d = this.domain(request.vcpu);
+    if (!d) {
+      this.emit({ kind: "stop", vcpu: request.vcpu, reason: { kind: "step" } });
+      return;
+    }
+    // Stepping happens with the host stopped: nothing else runs and the clock stands still.
+    const range = request.range;
+    let n = 0;
+    do {
+      this.host.stepDomain(d);
+      n++;
+    } while (range && d.canRunIgnoringPause && d.vcpu.regs.eip >= range.start && d.vcpu.regs.eip < range.end && n < 100_000
+      && !d.debugPoints.some((p) => p.kind === "exec" && p.address === d.vcpu.regs.eip));
+    if (d.crashed) this.emit({ kind: "stop", vcpu: request.vcpu, reason: { kind: "crash", description: d.crashWhy } });
+    else this.emit({ kind: "stop", vcpu: request.vcpu, reason: { kind: "step" } });
+  }
+
+  requestStop(): void {
+    this.host.stopHost();
+    this.emit({ kind: "stop", vcpu: this.refOf(this.host.lastRun), reason: { kind: "requested" } });
+  }
+
+  onEvent(listener: (event: TargetEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  monitorCommands(): MonitorCommand[] {
+    const h = this.host;
+    const dom = (args: string[], ctx: { vcpu: VcpuRef | null }): Domain => {
+      const id = args[0] !== undefined ? Number(args[0]) : ctx.vcpu?.domain;
+      const d = id === undefined ? undefined : h.core.domains.get(id);
+      if (!d || d.id === 0) throw new RangeError(`Cannot find domain ${args[0] ?? "(none selected)"}`);
+      return d;
+    };
+    return [
+      {
+        name: "domains",
+        usage: "",
+        summary: "list domains with state, pages and instructions run",
+        run: () => [...h.core.domains.values()].filter((d) => d.id !== 0)
+          .map((d) => `${d.id} ${d.name} ${d.runState} pages=${d.totPages} instr=${d.cpuTimeInstr}${d.crashed ? ` (${d.crashWhy})` : ""}`).join("\n"),
+      },
+      {
+        name: "evtchn",
+        usage: "[DOM]",
+        summary: "event-channel ports of a domain",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          const e = d.evtchn;
+          const lines: string[] = [];
+          for (let p = 0; p < e.size; p++) {
+            const st = e.state[p];
+            if (st === EVTCHNSTAT_virq) lines.push(`${p} virq ${e.virqOfPort[p]}`);
+            else if (st === EVTCHNSTAT_interdomain) lines.push(`${p} interdomain -> d${e.remoteDom[p]}:${e.remotePort[p]}`);
+            else if (st === EVTCHNSTAT_unbound) lines.push(`${p} unbound for d${e.remoteDom[p]}`);
+          }
+          return lines.join("\n");
+        },
+      },
+      {
+        name: "status",
+        usage: "",
+        summary: "host state, clock and hypervisor entry counts",
+        run: () => `${h.isStopped ? "stopped" : "running"} time=${h.clock.nowNs()}ns mode=${h.clock.mode} hypercalls=${h.entries.hypercalls} exceptions=${h.entries.exceptions} upcalls=${h.core.counters.upcalls} free-frames=${h.core.pool.freeCount}`,
+      },
+      {
+        name: "debugkey",
+        usage: "DOM",
+        summary: "raise VIRQ_DEBUG in a domain (Xen's debug key)",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          h.raiseDebugVirq(d);
+          return `VIRQ_DEBUG sent to domain ${d.id}`;
+        },
+      },
+      {
+        name: "pause",
+        usage: "DOM",
+        summary: "pause a domain (as xm pause)",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          h.pause(d);
+          return `domain ${d.id} paused`;
+        },
+      },
+      {
+        name: "unpause",
+        usage: "DOM",
+        summary: "unpause a domain",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          h.unpause(d);
+          return `domain ${d.id} unpaused`;
+        },
+      },
+    ];
+  }
+}

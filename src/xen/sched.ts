@@ -1,0 +1,76 @@
+// The scheduler: round robin over runnable domains with fixed time slices (Xen 2.0 ran BVT with
+// a 10 ms tick; a guest only sees who runs and that VIRQ_TIMER arrives at each schedule-in and
+// each tick). Blocked, paused, shut-down and crashed domains do not run; yield ends the slice.
+import type { Domain } from "./domain.js";
+
+/** Virtual time a domain may run before another runnable domain gets the CPU. */
+export const SLICE_NS = 10_000_000;
+/** Xen's periodic ticker: VIRQ_TIMER for the running domain when time moved. */
+export const TICK_NS = 10_000_000;
+
+export class Scheduler {
+  private order: Domain[] = [];
+  /** Index of the domain that ran last (-1: none yet), so the first pick is the first added. */
+  private cursor = -1;
+  current: Domain | null = null;
+  /** When the current domain's slice ends (system time ns). */
+  sliceEndNs = 0;
+  /** Set by sched_op(yield) or block: end the current slice at the next stop. */
+  yieldRequested = false;
+  /** A domain woken by an event: it runs next, as BVT's warp let a woken domain in at once. */
+  private woken: Domain | null = null;
+
+  /** An event made `d` runnable: end the current slice and run `d` next. */
+  wakeUp(d: Domain): void {
+    if (d === this.current) return;
+    this.woken = d;
+    this.yieldRequested = true;
+  }
+
+  add(d: Domain): void {
+    if (!this.order.includes(d)) this.order.push(d);
+  }
+
+  remove(d: Domain): void {
+    const i = this.order.indexOf(d);
+    if (i < 0) return;
+    this.order.splice(i, 1);
+    if (this.cursor > i) this.cursor--;
+    if (this.current === d) this.current = null;
+  }
+
+  get domains(): readonly Domain[] {
+    return this.order;
+  }
+
+  /**
+   * Picks the domain to run at `nowNs`: the current one while its slice lasts and it can run,
+   * else the next runnable one after it. Null when every domain is idle.
+   */
+  pick(nowNs: number): { domain: Domain; switched: boolean } | null {
+    const cur = this.current;
+    if (cur && cur.canRun && !this.yieldRequested && nowNs < this.sliceEndNs) return { domain: cur, switched: false };
+    this.yieldRequested = false;
+    const w = this.woken;
+    this.woken = null;
+    if (w && w.canRun && this.order.includes(w)) {
+      this.cursor = this.order.indexOf(w);
+      this.current = w;
+      this.sliceEndNs = nowNs + SLICE_NS;
+      return { domain: w, switched: w !== cur };
+    }
+    const n = this.order.length;
+    for (let k = 1; k <= n; k++) {
+      const d = this.order[(this.cursor + k) % n];
+      if (d.canRun) {
+        this.cursor = (this.cursor + k) % n;
+        const switched = d !== cur;
+        this.current = d;
+        this.sliceEndNs = nowNs + SLICE_NS;
+        return { domain: d, switched };
+      }
+    }
+    this.current = null;
+    return null;
+  }
+}

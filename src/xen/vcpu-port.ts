@@ -1,0 +1,36 @@
+// The seam between Xen and the CPU emulator: Xen keeps each vcpu's context in its Domain and
+// hands it to the CPU for a bounded run; the CPU reports why it stopped. The CPU knows nothing of
+// Xen (owned mode raises every exception and `int n` to us).
+import type { XenCore, TlbControl } from "./core.js";
+import type { Domain } from "./domain.js";
+import type { GuestException } from "./traps.js";
+
+export type RunStop = "budget" | "exception" | "breakpoint" | "watchpoint" | "step" | "stop-requested";
+
+export interface RunOutcome {
+  stop: RunStop;
+  /** Instructions retired in this run. */
+  executed: number;
+  /** Filled when stop is "exception". */
+  exception: GuestException | null;
+  /** For a watchpoint stop: the linear address of the watched access. */
+  watchAddress?: number;
+}
+
+export interface GuestCpuPort extends TlbControl {
+  /**
+   * Puts domain `d`'s vcpu context (registers, segments, CR3, GDT/LDT, debug registers) in the
+   * CPU. Returns null, or why CS/SS cannot be used (Xen's return to the guest would fault).
+   */
+  load(x: XenCore, d: Domain): string | null;
+  /** Copies the CPU's registers back into `d`'s vcpu context. */
+  save(d: Domain): void;
+  /** Runs at most `budget` instructions of the loaded context. */
+  run(budget: number): RunOutcome;
+  /** Asks a running `run` to return early (debugger stop, host shutdown). */
+  requestStop(): void;
+  /** One instruction per run (debugger single-step). */
+  setSingleStep(on: boolean): void;
+  /** Do not stop on a breakpoint at the current EIP at the start of the next run. */
+  skipBreakpointOnce(): void;
+}

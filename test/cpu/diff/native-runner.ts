@@ -1,0 +1,43 @@
+// Runs differential cases on the host processor through the native snippet harness
+// (scripts/cpu-diff, built to build/cpu-diff/harness by npm run build).
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { encodeCases, decodeResults, type CaseResult, type DiffCase } from "./case-format.js";
+
+export const HARNESS_PATH = "build/cpu-diff/harness";
+const BATCH = 20_000;
+
+/** Why the native oracle cannot run here, or null when it can. */
+export function nativeUnavailableReason(): string | null {
+  if (process.platform !== "linux" || (process.arch !== "x64" && process.arch !== "ia32")) {
+    return `host is ${process.platform}/${process.arch}, not x86 Linux`;
+  }
+  if (!existsSync(HARNESS_PATH)) return `${HARNESS_PATH} is missing (run npm run build)`;
+  return null;
+}
+
+/** The host CPU's model name from /proc/cpuinfo. */
+export function hostCpuModel(): string {
+  const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+  return m ? m[1].trim() : "unknown";
+}
+
+export function runNative(cases: readonly DiffCase[]): CaseResult[] {
+  const out: CaseResult[] = [];
+  for (let i = 0; i < cases.length; i += BATCH) {
+    const batch = cases.slice(i, i + BATCH);
+    const r = spawnSync(HARNESS_PATH, [], { input: new Uint8Array(encodeCases(batch)), maxBuffer: 1 << 30 });
+    if (r.error) throw new Error(`Cannot run native harness: ${r.error.message}`);
+    if (r.status !== 0) {
+      throw new Error(`Cannot run native harness: exit ${r.status ?? r.signal}: ${r.stderr.toString().trim()}`);
+    }
+    const results = decodeResults(r.stdout);
+    if (results.length !== batch.length) {
+      throw new Error(`Cannot run native harness: ${results.length} results for ${batch.length} cases`);
+    }
+    const bad = results.findIndex((x) => x.codePageWritten);
+    if (bad >= 0) throw new Error(`Cannot trust native results: case ${i + bad} stored into the code page`);
+    out.push(...results);
+  }
+  return out;
+}

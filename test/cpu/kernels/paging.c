@@ -1,0 +1,236 @@
+/* Two-level 4 KiB paging: U/S and R/W from both levels at CPL 0 and 3, CR0.WP off and on,
+ * accessed/dirty bits written by the page walk, #PF error codes and CR2 (data, instruction
+ * fetch, page-crossing accesses), segment checks before paging, and the TLB: a changed PTE is
+ * not seen until INVLPG or a CR3 load (SDM Vol. 3A 4.3, 4.6-4.8, 4.10, 6.15 #PF). */
+#include "kernel.h"
+
+#define PTE_P   0x001
+#define PTE_W   0x002
+#define PTE_U   0x004
+#define PTE_A   0x020
+#define PTE_D   0x040
+#define CR0_PG  0x80000000
+#define CR0_WP  0x00010000
+#define TEST_VA 0x00800000      /* page directory entry 2 maps the test pages */
+#define VA(i)   (TEST_VA + ((i) << 12))
+#define SCR(n)  ((GDT_SCRATCH + (n)) << 3)
+
+static volatile u32 pd[1024] __attribute__((aligned(4096)));
+static u32 pt_low[2][1024] __attribute__((aligned(4096)));
+static volatile u32 pt_test[1024] __attribute__((aligned(4096)));
+static u8 frames[4][4096] __attribute__((aligned(4096)));
+volatile u32 user_arg;
+static volatile u32 sink;
+
+__asm__(
+	".text\n"
+	"u_read:\n  movl user_arg, %ecx\n movzbl (%ecx), %eax\n int $0x30\n"
+	"u_write:\n  movl user_arg, %ecx\n movb $0x77, (%ecx)\n int $0x30\n"
+	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
+);
+extern char u_read[], u_write[], u_exec[];
+
+static u32 frame(int i) { return (u32)frames[i]; }
+
+static void
+set_pte(int i, u32 phys, u32 flags)
+{
+	pt_test[i] = phys | flags;
+	__asm__ volatile("invlpg (%0)" : : "r"(VA(i)) : "memory");
+}
+
+static void
+set_test_pde(u32 flags)
+{
+	pd[TEST_VA >> 22] = (u32)pt_test | flags;
+	write_cr3((u32)pd);
+}
+
+static void k_read(u32 va) { sink = *(volatile u8 *)va; }
+static void k_write(u32 va) { *(volatile u8 *)va = 0x55; }
+
+static void
+show(const char *name)
+{
+	if (!trapped)
+		printf_("%s: ok\n", name);
+	else if (last_trap.vector == V_PF)
+		printf_("%s: #PF err=%x cr2=%08x eip=%08x\n", name, last_trap.err, last_trap.cr2, last_trap.eip);
+	else
+		printf_("%s: %s err=%x eip=%08x\n", name, vector_name(last_trap.vector), last_trap.err, last_trap.eip);
+}
+
+static void
+user(const char *name, char *code, u32 va)
+{
+	user_arg = va;
+	int r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))code);
+	trapped = r;
+	show(name);
+}
+
+#define K(name, stmt) do { TRY(stmt); show(name); } while (0)
+
+static void
+paging_on(void)
+{
+	for (int t = 0; t < 2; t++)
+		for (int i = 0; i < 1024; i++)
+			pt_low[t][i] = ((t << 22) + (i << 12)) | PTE_P | PTE_W | PTE_U;
+	pt_low[0][0] = 0;   /* page 0 unmapped: null pointers fault */
+	pd[0] = (u32)pt_low[0] | PTE_P | PTE_W | PTE_U;
+	pd[1] = (u32)pt_low[1] | PTE_P | PTE_W | PTE_U;
+	pd[TEST_VA >> 22] = (u32)pt_test | PTE_P | PTE_W | PTE_U;
+	write_cr3((u32)pd);
+	write_cr0(read_cr0() | CR0_PG);
+	printf_("paging.on: cr0=%08x\n", read_cr0() & 0x80010001);
+}
+
+static void
+protection(void)
+{
+	set_pte(0, frame(0), 0);
+	K("k.read_not_present", k_read(VA(0) + 0x123));
+	K("k.write_not_present", k_write(VA(0) + 0x123));
+	user("u.read_not_present", u_read, VA(0) + 0x10);
+	user("u.write_not_present", u_write, VA(0) + 0x10);
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	user("u.read_supervisor", u_read, VA(0) + 0x20);
+	user("u.write_supervisor", u_write, VA(0) + 0x20);
+	K("k.read_supervisor", k_read(VA(0) + 0x20));
+	set_pte(0, frame(0), PTE_P | PTE_U);
+	user("u.read_user_ro", u_read, VA(0) + 0x30);
+	user("u.write_user_ro", u_write, VA(0) + 0x30);
+	K("k.write_user_ro_wp0", k_write(VA(0) + 0x30));
+	set_pte(0, frame(0), PTE_P);
+	K("k.write_supervisor_ro_wp0", k_write(VA(0) + 0x40));
+	write_cr0(read_cr0() | CR0_WP);
+	K("k.write_supervisor_ro_wp1", k_write(VA(0) + 0x40));
+	set_pte(0, frame(0), PTE_P | PTE_U);
+	K("k.write_user_ro_wp1", k_write(VA(0) + 0x50));
+	K("k.read_user_ro_wp1", k_read(VA(0) + 0x50));
+	write_cr0(read_cr0() & ~CR0_WP);
+
+	/* the directory entry's bits combine with the table entry's */
+	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
+	set_test_pde(PTE_P | PTE_W);
+	user("pde.supervisor_u_read", u_read, VA(0) + 0x60);
+	K("pde.supervisor_k_read", k_read(VA(0) + 0x60));
+	set_test_pde(PTE_P | PTE_U);
+	user("pde.ro_u_write", u_write, VA(0) + 0x60);
+	user("pde.ro_u_read", u_read, VA(0) + 0x60);
+	K("pde.ro_k_write_wp0", k_write(VA(0) + 0x60));
+	write_cr0(read_cr0() | CR0_WP);
+	K("pde.ro_k_write_wp1", k_write(VA(0) + 0x60));
+	write_cr0(read_cr0() & ~CR0_WP);
+	set_test_pde(PTE_W | PTE_U);
+	K("pde.not_present_k_read", k_read(VA(0) + 0x60));
+	user("pde.not_present_u_write", u_write, VA(0) + 0x60);
+	set_test_pde(PTE_P | PTE_W | PTE_U);
+}
+
+static void
+accessed_dirty(void)
+{
+	set_pte(1, frame(1), PTE_P | PTE_W | PTE_U);
+	pd[TEST_VA >> 22] &= ~(PTE_A | PTE_D);
+	write_cr3((u32)pd);
+	printf_("ad.fresh: pte=%x pde=%x\n", pt_test[1] & 0x60, pd[TEST_VA >> 22] & 0x60);
+	k_read(VA(1));
+	printf_("ad.after_read: pte=%x pde=%x\n", pt_test[1] & 0x60, pd[TEST_VA >> 22] & 0x60);
+	k_write(VA(1));
+	printf_("ad.after_write: pte=%x pde=%x\n", pt_test[1] & 0x60, pd[TEST_VA >> 22] & 0x60);
+	set_pte(1, frame(1), PTE_P | PTE_W | PTE_U);
+	k_write(VA(1));
+	printf_("ad.write_first: pte=%x\n", pt_test[1] & 0x60);
+	/* the TLB holds a clean read entry; the first write must still set D in memory */
+	set_pte(1, frame(1), PTE_P | PTE_W | PTE_U);
+	k_read(VA(1));
+	pt_test[1] &= ~PTE_A;   /* no invlpg: the cached entry is used */
+	k_write(VA(1));
+	printf_("ad.write_after_cached_read: pte=%x\n", pt_test[1] & 0x60);
+	set_pte(1, frame(1), PTE_P | PTE_U);
+	user("ad.protection_fault", u_write, VA(1));
+	printf_("ad.after_protection_fault: pte=%x\n", pt_test[1] & 0x60);
+	set_pte(1, frame(1), PTE_W | PTE_U);
+	user("ad.not_present_fault", u_write, VA(1));
+	printf_("ad.after_not_present_fault: pte=%x\n", pt_test[1] & 0x60);
+	set_pte(1, frame(1), PTE_P | PTE_W | PTE_U);
+	user("ad.user_read", u_read, VA(1));
+	printf_("ad.after_user_read: pte=%x\n", pt_test[1] & 0x60);
+}
+
+static void
+tlb(void)
+{
+	frames[2][0] = 0x22;
+	frames[3][0] = 0x33;
+	set_pte(2, frame(2), PTE_P | PTE_W | PTE_U);
+	k_read(VA(2));
+	pt_test[2] = frame(3) | PTE_P | PTE_W | PTE_U;    /* no invlpg */
+	k_read(VA(2));
+	printf_("tlb.stale_after_pte_change: %x\n", sink);
+	__asm__ volatile("invlpg (%0)" : : "r"(VA(2)) : "memory");
+	k_read(VA(2));
+	printf_("tlb.after_invlpg: %x\n", sink);
+	pt_test[2] = frame(2) | PTE_P | PTE_W | PTE_U;
+	k_read(VA(2));
+	printf_("tlb.stale_again: %x\n", sink);
+	write_cr3(read_cr3());
+	k_read(VA(2));
+	printf_("tlb.after_cr3_load: %x\n", sink);
+	pt_test[2] = 0;       /* not present, but still cached */
+	K("tlb.stale_present_entry", k_read(VA(2)));
+	__asm__ volatile("invlpg (%0)" : : "r"(VA(2)) : "memory");
+	K("tlb.invlpg_then_not_present", k_read(VA(2)));
+	/* invlpg of another page leaves this one cached */
+	set_pte(2, frame(2), PTE_P | PTE_W | PTE_U);
+	k_read(VA(2));
+	pt_test[2] = frame(3) | PTE_P | PTE_W | PTE_U;
+	__asm__ volatile("invlpg (%0)" : : "r"(VA(3)) : "memory");
+	k_read(VA(2));
+	printf_("tlb.invlpg_other_page: %x\n", sink);
+	write_cr3(read_cr3());
+}
+
+static void
+cr2_and_fetch(void)
+{
+	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
+	set_pte(1, frame(1), 0);
+	K("cr2.dword_crossing_into_not_present", sink = *(volatile u32 *)(VA(1) - 2));
+	K("cr2.word_crossing_into_not_present", sink = *(volatile u16 *)(VA(1) - 1));
+	K("cr2.write_crossing_into_not_present", *(volatile u32 *)(VA(1) - 3) = 0);
+	frames[0][0] = 0xc3;            /* ret */
+	K("fetch.k_present", ((void (*)(void))VA(0))());
+	K("fetch.k_not_present", ((void (*)(void))VA(1))());
+	frames[0][4094] = 0x90;         /* nop */
+	frames[0][4095] = 0xb8;         /* mov $imm32, %eax: its immediate is in the next page */
+	K("fetch.k_crossing_into_not_present", ((void (*)(void))(VA(1) - 2))());
+	user("fetch.u_not_present", u_exec, VA(1));
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	user("fetch.u_supervisor", u_exec, VA(0));
+	set_pte(0, frame(0), PTE_P | PTE_U);
+	user("fetch.u_read_only_is_executable", u_exec, VA(0));
+
+	/* segmentation comes before paging: a limit violation on a not-present page is #GP */
+	set_pte(1, frame(1), 0);
+	set_pte(2, frame(2), 0);
+	set_gdt(GDT_SCRATCH, seg_desc(TEST_VA, 0x1fff, D_P | D_S | D_WRITE, F_DB));
+	K("priority.limit_before_page", __asm__ volatile(
+		"movw %w0, %%fs\n movb %%fs:0x2000, %%al\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA) : "eax"));
+	K("priority.in_limit_page_fault", __asm__ volatile(
+		"movw %w0, %%fs\n movb %%fs:0xfff, %%al\n movb $0, %%fs:0x1000\n movw %w1, %%fs"
+		: : "r"(SCR(0)), "r"(SEL_KDATA) : "eax"));
+	K("k.null_pointer", k_read(0));
+}
+
+void
+tests(void)
+{
+	paging_on();
+	protection();
+	accessed_dirty();
+	tlb();
+	cr2_and_fetch();
+}

@@ -1,0 +1,254 @@
+/* Segment loads and accesses at CPL 0: descriptor checks on MOV Sreg / far JMP / LTR / LLDT,
+ * the exceptions and error codes they raise, limit checks (expand-up, expand-down, byte and
+ * page granularity, read-only and code segments), LAR/LSL/VERR/VERW, the accessed bit and
+ * LDT selectors (SDM Vol. 3A 3.4-3.5, 5.3-5.6; Vol. 2 MOV, LAR, LSL, VERR, LTR, LLDT). */
+#include "kernel.h"
+
+#define SCR(n)  ((GDT_SCRATCH + (n)) << 3)
+#define DATA_RW (D_P | D_S | D_WRITE)
+#define CODE_R  (D_P | D_S | D_CODE | D_READ)
+
+static u8 buffer[0x2000] __attribute__((aligned(4096)));
+static u64 ldt[4] __attribute__((aligned(8)));
+static volatile u32 sink;
+
+static void
+load_fs(u32 sel)
+{
+	__asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(sel), "r"(SEL_KDATA));
+}
+
+static void
+load_ss(u32 sel)
+{
+	/* a successful load is undone at once; the next instruction is not interrupted anyway */
+	__asm__ volatile("movw %%ss, %%dx\n movw %w0, %%ss\n movw %%dx, %%ss" : : "r"(sel) : "edx");
+}
+
+static void
+read_fs_b(u32 sel, u32 off)
+{
+	u32 v;
+	__asm__ volatile("movw %w1, %%fs\n movzbl %%fs:(%2), %0\n movw %w3, %%fs"
+		: "=&r"(v) : "r"(sel), "r"(off), "r"(SEL_KDATA));
+	sink = v;
+}
+
+static void
+read_fs_w(u32 sel, u32 off)
+{
+	u32 v;
+	__asm__ volatile("movw %w1, %%fs\n movzwl %%fs:(%2), %0\n movw %w3, %%fs"
+		: "=&r"(v) : "r"(sel), "r"(off), "r"(SEL_KDATA));
+	sink = v;
+}
+
+static void
+read_fs_l(u32 sel, u32 off)
+{
+	u32 v;
+	__asm__ volatile("movw %w1, %%fs\n movl %%fs:(%2), %0\n movw %w3, %%fs"
+		: "=&r"(v) : "r"(sel), "r"(off), "r"(SEL_KDATA));
+	sink = v;
+}
+
+static void
+write_fs_b(u32 sel, u32 off)
+{
+	__asm__ volatile("movw %w0, %%fs\n movb $0x5a, %%fs:(%1)\n movw %w2, %%fs"
+		: : "r"(sel), "r"(off), "r"(SEL_KDATA) : "memory");
+}
+
+static void
+far_jmp_off(u32 sel, u32 off)
+{
+	static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+	target.sel = (u16)sel;
+	target.off = off;   /* never reached: every selector used here is refused */
+	__asm__ volatile("ljmp *%0" : : "m"(target));
+}
+
+static void far_jmp(u32 sel) { far_jmp_off(sel, 0); }
+
+/* prints ZF and the value LAR / LSL returned */
+static void
+show_lar_lsl(const char *name, u32 sel)
+{
+	u32 lar = 0xdeadbeef, lsl = 0xdeadbeef, zl, zs, zr, zw;
+	__asm__ volatile("larl %2, %0\n setz %b1" : "+r"(lar), "=q"(zl) : "r"(sel));
+	__asm__ volatile("lsll %2, %0\n setz %b1" : "+r"(lsl), "=q"(zs) : "r"(sel));
+	__asm__ volatile("verr %w1\n setz %b0" : "=q"(zr) : "r"(sel));
+	__asm__ volatile("verw %w1\n setz %b0" : "=q"(zw) : "r"(sel));
+	/* bits 19:16 of LAR's result are undefined (SDM Vol. 2 LAR): masked */
+	printf_("%s: lar=%d:%08x lsl=%d:%08x verr=%d verw=%d\n", name, zl & 1,
+		(zl & 1) ? lar & 0xfff0ff00 : 0, zs & 1, (zs & 1) ? lsl : 0, zr & 1, zw & 1);
+}
+
+static void
+selector_loads(void)
+{
+	CHECK("load.fs_null", load_fs(0));
+	CHECK("load.fs_null_rpl3", load_fs(3));
+	CHECK("access.fs_null", read_fs_b(0, 0));
+	CHECK("load.ss_null", load_ss(0));
+	CHECK("load.fs_beyond_gdt", load_fs(GDT_ENTRIES << 3));
+	CHECK("load.fs_beyond_gdt_rpl3_err_drops_rpl", load_fs((GDT_ENTRIES << 3) | 3));
+	CHECK("load.fs_ldt_sel_no_ldt", load_fs(0x0c));
+
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S | D_CODE, F_G | F_DB));
+	CHECK("load.fs_exec_only_code", load_fs(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, CODE_R, F_G | F_DB));
+	CHECK("load.fs_readable_code", load_fs(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW & ~D_P, F_G | F_DB));
+	CHECK("load.fs_not_present", load_fs(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (D_P | D_S | D_CODE) & ~D_P, F_G | F_DB));
+	CHECK("load.fs_not_present_exec_only_type_first", load_fs(SCR(0)));
+	CHECK("load.fs_tss_descriptor", load_fs(SEL_TSS));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW | D_DPL(0), F_G | F_DB));
+	CHECK("load.fs_dpl0_rpl3", load_fs(SCR(0) | 3));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW | D_DPL(2), F_G | F_DB));
+	CHECK("load.fs_dpl2_rpl3", load_fs(SCR(0) | 3));
+	CHECK("load.fs_dpl2_rpl2", load_fs(SCR(0) | 2));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, CODE_R | D_CONF | D_DPL(0), F_G | F_DB));
+	CHECK("load.fs_conforming_dpl0_rpl3", load_fs(SCR(0) | 3));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (DATA_RW | D_DPL(3)) & ~D_P, F_G | F_DB));
+	CHECK("load.fs_not_present_dpl_ok_rpl3", load_fs(SCR(0) | 3));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (DATA_RW | D_DPL(0)) & ~D_P, F_G | F_DB));
+	CHECK("load.fs_not_present_dpl_fail", load_fs(SCR(0) | 3));
+
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, CODE_R, F_G | F_DB));
+	CHECK("load.ss_code", load_ss(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S, F_G | F_DB));
+	CHECK("load.ss_read_only", load_ss(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW, F_G | F_DB));
+	CHECK("load.ss_rpl3_cpl0", load_ss(SCR(0) | 3));
+	CHECK("load.ss_ok", load_ss(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW | D_DPL(3), F_G | F_DB));
+	CHECK("load.ss_dpl3_cpl0", load_ss(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW & ~D_P, F_G | F_DB));
+	CHECK("load.ss_not_present", load_ss(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (DATA_RW | D_DPL(3)) & ~D_P, F_G | F_DB));
+	CHECK("load.ss_not_present_dpl_wrong", load_ss(SCR(0)));
+
+	/* the CPU sets the accessed bit in the descriptor when it loads it */
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW, F_G | F_DB));
+	printf_("accessed.before: %x\n", (u32)(gdt[GDT_SCRATCH] >> 40) & 0xff);
+	CHECK("accessed.load", load_fs(SCR(0)));
+	printf_("accessed.after: %x\n", (u32)(gdt[GDT_SCRATCH] >> 40) & 0xff);
+}
+
+static void
+limits(void)
+{
+	u32 b = (u32)buffer;
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0xfff, DATA_RW, F_DB));
+	CHECK("limit.byte_at_limit", read_fs_b(SCR(0), 0xfff));
+	CHECK("limit.byte_past_limit", read_fs_b(SCR(0), 0x1000));
+	CHECK("limit.dword_ending_at_limit", read_fs_l(SCR(0), 0xffc));
+	CHECK("limit.dword_crossing_limit", read_fs_l(SCR(0), 0xffe));
+	CHECK("limit.word_crossing_limit", read_fs_w(SCR(0), 0xfff));
+	CHECK("limit.offset_ffffffff", read_fs_b(SCR(0), 0xffffffff));
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0, DATA_RW, F_G | F_DB));
+	CHECK("limit.page_gran_last_byte", read_fs_b(SCR(0), 0xfff));
+	CHECK("limit.page_gran_past", read_fs_b(SCR(0), 0x1000));
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0, DATA_RW, F_DB));
+	CHECK("limit.zero_limit_byte0", read_fs_b(SCR(0), 0));
+	CHECK("limit.zero_limit_word0", read_fs_w(SCR(0), 0));
+
+	/* expand-down: valid offsets are limit+1 .. 0xffffffff (B=1) or 0xffff (B=0) */
+	set_gdt(GDT_SCRATCH, seg_desc(b - 0x1000, 0xfff, DATA_RW | D_EXPDOWN, F_DB));
+	CHECK("expdown32.at_limit", read_fs_b(SCR(0), 0xfff));
+	CHECK("expdown32.limit_plus_1", read_fs_b(SCR(0), 0x1000));
+	CHECK("expdown32.dword_straddling_limit", read_fs_l(SCR(0), 0xffe));
+	CHECK("expdown32.top_dword", read_fs_l(SCR(0), 0xfffffffc));
+	set_gdt(GDT_SCRATCH, seg_desc(b - 0x1000, 0xfff, DATA_RW | D_EXPDOWN, 0));
+	CHECK("expdown16.at_ffff", read_fs_b(SCR(0), 0xffff));
+	CHECK("expdown16.word_at_ffff", read_fs_w(SCR(0), 0xffff));
+	CHECK("expdown16.at_10000", read_fs_b(SCR(0), 0x10000));
+	CHECK("expdown16.at_limit", read_fs_b(SCR(0), 0xfff));
+	set_gdt(GDT_SCRATCH, seg_desc(b - 0x1000, 0xfffff, DATA_RW | D_EXPDOWN, F_DB));
+	CHECK("expdown32.limit_fffff_byte_gran", read_fs_b(SCR(0), 0x100000));
+	set_gdt(GDT_SCRATCH, seg_desc(b - 0x1000, 0, DATA_RW | D_EXPDOWN, F_G | F_DB));
+	CHECK("expdown32.page_gran_at_fff", read_fs_b(SCR(0), 0xfff));
+	CHECK("expdown32.page_gran_at_1000", read_fs_b(SCR(0), 0x1000));
+
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0xfff, D_P | D_S, F_DB));
+	CHECK("type.read_only_read", read_fs_b(SCR(0), 0));
+	CHECK("type.read_only_write", write_fs_b(SCR(0), 0));
+	CHECK("type.write_via_cs", __asm__ volatile("movb $0, %%cs:(%0)" : : "r"(b) : "memory"));
+	CHECK("type.read_via_cs", sink = *(volatile u8 *)b; __asm__ volatile("movb %%cs:(%0), %%al" : : "r"(b) : "eax"));
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0xfff, CODE_R, F_DB));
+	CHECK("type.write_readable_code_via_fs", write_fs_b(SCR(0), 0));
+	CHECK("type.read_readable_code_via_fs", read_fs_b(SCR(0), 0));
+
+	/* base: fs:0 is buffer[0x10] */
+	buffer[0x10] = 0xa5;
+	set_gdt(GDT_SCRATCH, seg_desc(b + 0x10, 0xfff, DATA_RW, F_DB));
+	TRY(read_fs_b(SCR(0), 0));
+	printf_("base.read: trapped=%d value=%x\n", trapped, trapped ? 0 : sink);
+	/* the linear address wraps at 4 GiB: base 0xfffff000 + offset 0x1000 + buffer */
+	set_gdt(GDT_SCRATCH, seg_desc(0xfffff000, 0xfffff, DATA_RW, F_G | F_DB));
+	TRY(read_fs_b(SCR(0), b + 0x1010));
+	printf_("base.wrap: trapped=%d value=%x\n", trapped, trapped ? 0 : sink);
+}
+
+static void
+transfers(void)
+{
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, DATA_RW, F_G | F_DB));
+	CHECK("ljmp.to_data", far_jmp(SCR(0)));
+	CHECK("ljmp.to_null", far_jmp(0));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (CODE_R) & ~D_P, F_G | F_DB));
+	CHECK("ljmp.to_not_present_code", far_jmp(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, CODE_R | D_DPL(3), F_G | F_DB));
+	CHECK("ljmp.to_dpl3_nonconforming", far_jmp(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, CODE_R | D_CONF | D_DPL(3), F_G | F_DB));
+	CHECK("ljmp.to_dpl3_conforming", far_jmp(SCR(0)));
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfff, CODE_R, F_DB));
+	CHECK("ljmp.beyond_cs_limit", far_jmp_off(SCR(0), 0x1000));
+	CHECK("ltr.data_selector", __asm__ volatile("ltr %w0" : : "r"(SEL_KDATA)));
+	CHECK("ltr.busy_tss", __asm__ volatile("ltr %w0" : : "r"(SEL_TSS)));
+	CHECK("ltr.null", __asm__ volatile("ltr %w0" : : "r"(0)));
+	CHECK("lldt.tss_selector", __asm__ volatile("lldt %w0" : : "r"(SEL_TSS)));
+	CHECK("lldt.null", __asm__ volatile("lldt %w0" : : "r"(0)));
+
+	/* an LDT with one data segment based at buffer */
+	buffer[0] = 0x3c;
+	ldt[1] = seg_desc((u32)buffer, 0xfff, DATA_RW, F_DB);
+	set_gdt(GDT_SCRATCH + 1, seg_desc((u32)ldt, sizeof(ldt) - 1, D_P | T_LDT, 0));
+	CHECK("lldt.ldt", __asm__ volatile("lldt %w0" : : "r"(SCR(1))));
+	TRY(read_fs_b(0x0c, 0));
+	printf_("ldt.read: trapped=%d value=%x\n", trapped, trapped ? 0 : sink);
+	CHECK("ldt.beyond_limit", load_fs((4 << 3) | 4));
+	CHECK("ldt.null_entry", load_fs(0x04));
+	__asm__ volatile("lldt %w0" : : "r"(0));
+}
+
+static void
+lar_lsl(void)
+{
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, (D_S | D_CODE), F_G | F_DB));
+	set_gdt(GDT_SCRATCH + 2, seg_desc(0x1234, 0x5678, D_P | D_S | D_EXPDOWN, F_DB));
+	set_gdt(GDT_SCRATCH + 3, gate_desc(SEL_KCODE, 0x1000, T_CALLGATE, 3, 1, 2));
+	set_gdt(GDT_SCRATCH + 4, seg_desc(0, 0xabc, D_P | D_S | D_CODE | D_CONF | D_DPL(0), F_G));
+	show_lar_lsl("lar.null", 0);
+	show_lar_lsl("lar.kcode", SEL_KCODE);
+	show_lar_lsl("lar.kdata", SEL_KDATA);
+	show_lar_lsl("lar.kdata_rpl3", SEL_KDATA | 3);
+	show_lar_lsl("lar.udata", SEL_UDATA);
+	show_lar_lsl("lar.tss_busy", SEL_TSS);
+	show_lar_lsl("lar.not_present_exec_only", SCR(0));
+	show_lar_lsl("lar.ro_expdown_byte_gran", SCR(2));
+	show_lar_lsl("lar.call_gate", SCR(3));
+	show_lar_lsl("lar.conforming_page_gran", SCR(4) | 3);
+	show_lar_lsl("lar.beyond_gdt", GDT_ENTRIES << 3);
+}
+
+void
+tests(void)
+{
+	selector_loads();
+	limits();
+	transfers();
+	lar_lsl();
+}

@@ -1,0 +1,76 @@
+// Where qemu-system-i386 (TCG, 7.2) and Bochs (2.7) print different results for a test-kernel
+// check, the Intel SDM decides. Each ruling names the checks it covers, the peer whose
+// behaviour the manual requires, and the rule. A ruling that no longer matches any
+// disagreement fails the peer test, so this table cannot go stale silently.
+
+export type Peer = "qemu" | "bochs";
+
+export interface Ruling {
+  kernel: string;
+  /** Check names (the text before ": ") this ruling covers. */
+  checks: RegExp;
+  right: Peer;
+  sdm: string;
+}
+
+export const RULINGS: readonly Ruling[] = [
+  {
+    kernel: "segments",
+    checks: /^(access\.fs_null|limit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
+    right: "bochs",
+    sdm: "Vol. 3A 5.3 (limit checking: offset beyond the limit, or below it for expand-down, raises #GP(0)), " +
+      "5.4.1 (a memory access through a null selector in DS/ES/FS/GS raises #GP(0)) and 5.5 (writing a read-only " +
+      "data segment or any code segment raises #GP(0)). QEMU TCG skips these checks on data accesses.",
+  },
+  {
+    kernel: "segments",
+    checks: /^ltr\.null$/,
+    right: "bochs",
+    sdm: "Vol. 2A LTR, Operation: IF SRC is a NULL selector THEN #GP(0).",
+  },
+  {
+    kernel: "segments",
+    checks: /^lar\.kcode$/,
+    right: "bochs",
+    sdm: "Vol. 3A 3.4.5.1: the processor sets a descriptor's accessed bit whenever it loads its selector into " +
+      "a segment register, CS included (here by the far jump after LGDT); QEMU sets it for data segments only.",
+  },
+  {
+    kernel: "paging",
+    checks: /^priority\.limit_before_page$/,
+    right: "bochs",
+    sdm: "Vol. 3A 3.1 and 5.3: segmentation (with its limit check) produces the linear address that paging then " +
+      "translates, so an offset beyond the limit raises #GP(0) before any page walk; QEMU TCG has no data limit check.",
+  },
+  {
+    kernel: "idt",
+    checks: /^(frame\.(de|ud2|bound|gp_error_code|flags_pushed|lock_nop_ud|lock_add_reg_ud)|step\.fault_wins|idt\.(limit_exceeded|gate_.*|call_gate_in_idt|int3_gate_not_present)|df\..*)$/,
+    right: "bochs",
+    sdm: "Vol. 3B 17.3.1.1 (Instruction-Breakpoint Exception Condition): on P6-family and later processors the " +
+      "EFLAGS image saved for a fault-class exception (any fault other than an instruction breakpoint) has RF set, " +
+      "so the handler's IRET does not re-trigger an instruction breakpoint. QEMU pushes RF clear.",
+  },
+  {
+    kernel: "idt",
+    checks: /^idt\.ud_gate_not_present_ext$/,
+    right: "bochs",
+    sdm: "Vol. 3A 6.13 (Error Code): EXT (bit 0) is set when the exception occurred while delivering an event " +
+      "external to the program, such as an earlier exception; here #NP arises while delivering #UD, so the " +
+      "error code is 6*8 + IDT(2) + EXT(1) = 0x33. QEMU leaves EXT clear. (Its RF bit follows the RF ruling.)",
+  },
+  {
+    kernel: "idt",
+    checks: /^ss\.(push_beyond_limit|push_straddling_limit|expdown_push_to_limit)$/,
+    right: "bochs",
+    sdm: "Vol. 2B PUSH, Protected Mode Exceptions: #SS(0) if the new ESP is outside the stack segment limit " +
+      "(Vol. 3A 5.3 for expand-down segments). QEMU TCG does not check the SS limit.",
+  },
+  {
+    kernel: "iopl",
+    checks: /^cpl3\.(mov_from_cr1|lock_hlt)$/,
+    right: "bochs",
+    sdm: "Vol. 3A 6.9 (Priority Among Simultaneous Exceptions): faults from decoding the instruction (#UD, " +
+      "class 7) come before faults on executing it (#GP for CPL > 0, class 8); Vol. 2 MOV (control registers) " +
+      "raises #UD for CR1, and a LOCK prefix on HLT raises #UD.",
+  },
+];

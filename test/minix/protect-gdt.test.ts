@@ -1,0 +1,65 @@
+// The kernel's GDT management (src/minix/guest/kernel/protect.c) run natively: per-process
+// slots never touch Xen's reserved entries 256..295, descriptors go to the right machine
+// address through update_descriptor, and user segments get their base, limit and ring 3.
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const G = "src/minix/guest";
+let lines: string[][];
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), "gdt-"));
+  try {
+    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
+    execFileSync("gcc", [...flags, "-c", `${G}/kernel/protect.c`, "-o", join(dir, "protect.o")]);
+    execFileSync("gcc", [...flags, "-c", "test/minix/fixtures/gdt-harness.c", "-o", join(dir, "h.o")]);
+    execFileSync("gcc", ["-m32", "-no-pie", join(dir, "h.o"), join(dir, "protect.o"), "-o", join(dir, "gdt")]);
+    lines = execFileSync(join(dir, "gdt"), { encoding: "utf8" }).trim().split("\n").map((l) => l.split(" "));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const maOf = (index: number) => ((0x100 + 7 * (index >> 9)) << 12) | ((index & 511) << 3);
+const descs = () => lines.filter((l) => l[0] === "desc").map((l) => l.slice(1).map((h) => parseInt(h, 16)));
+
+describe("protect.c", () => {
+  it("gives every process slot 5 GDT entries of its own, none in Xen's reserved 256..295", () => {
+    const slots = lines.filter((l) => l[0] === "slot").map((l) => Number(l[2]));
+    expect(slots.length).toBe(105);
+    const used = new Set<number>();
+    for (const first of slots) {
+      for (let i = first; i < first + 5; i++) {
+        expect(i < 256 || i > 295).toBe(true);
+        expect(used.has(i)).toBe(false);
+        used.add(i);
+      }
+      expect(first).toBeGreaterThanOrEqual(8);
+    }
+    expect(Math.max(...slots)).toBeGreaterThan(295); // the allocation does cross the reserved range
+  });
+
+  it("writes its fixed descriptors at the machine addresses of slots 1, 3, 4 and 5", () => {
+    const fixed = descs().slice(0, 4);
+    expect(fixed.map((d) => d[0])).toEqual([1, 3, 4, 5].map(maOf));
+    // slot 3: ring-2 code, base 0; slot 4: ring-2 data, base 0, limit 0xFC3FF pages
+    expect((fixed[1][2] >>> 8) & 0xff).toBe(0x80 | (2 << 5) | 0x10 | 0x08 | 0x02 | 0x01);
+    expect(fixed[2]).toEqual([maOf(4), 0x0000c3ff, 0x00cfd300]);
+  });
+
+  it("builds a user process's code and data descriptors with its base, size and ring 3", () => {
+    const [, first, cs, ds] = lines.find((l) => l[0] === "user")!;
+    const index = Number(first);
+    expect(parseInt(cs, 16)).toBe((index << 3) | 3);
+    expect(parseInt(ds, 16)).toBe(((index + 1) << 3) | 3);
+    const d = descs();
+    const code = d.find((x) => x[0] === maOf(index))!;
+    const data = d.find((x) => x[0] === maOf(index + 1))!;
+    // base 0x30000, limit 0x8FFF bytes (byte granularity), 32-bit
+    expect(code).toEqual([maOf(index), 0x00008fff, 0x0040fb03]);
+    expect(data).toEqual([maOf(index + 1), 0x00008fff, 0x0040f303]);
+  });
+});

@@ -1,0 +1,92 @@
+// The Xen host as a debug target, driven by the real gdb through the stub's TCP server: registers
+// of a domain's vcpu, a breakpoint in the guest, single steps, memory through the guest's page
+// tables, and a refused write into a page table.
+import { afterEach, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { startGdbServer, type GdbServer } from "../../src/gdbstub/index.js";
+import { BufferConsole } from "../../src/xen/console-sink.js";
+import { CpuPort } from "../../src/xen/cpu-port.js";
+import { XenDebugTarget } from "../../src/xen/debug-target.js";
+import { XenHost } from "../../src/xen/host.js";
+import { TestController } from "./control-ring.js";
+import { loadElfGuest } from "./elf-loader.js";
+
+const HELLO = "build/xen/guests/hello.elf";
+
+function symbol(name: string): number {
+  const line = execFileSync("nm", [HELLO], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(` ${name}`));
+  if (!line) throw new Error(`no symbol ${name} in ${HELLO}`);
+  return parseInt(line.split(" ")[0], 16);
+}
+
+function gdb(port: number, commands: string[]): Promise<string> {
+  const args = ["-batch", "-nx", "-ex", "set architecture i386", "-ex", `target remote 127.0.0.1:${port}`];
+  for (const c of commands) args.push("-ex", c);
+  return new Promise((resolve, reject) => {
+    execFile("gdb", args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && !stdout) reject(new Error(`gdb failed: ${err.message}\n${stderr}`));
+      else resolve(`${stdout}\n${stderr}`);
+    });
+  });
+}
+
+let server: GdbServer | null = null;
+let host: XenHost | null = null;
+afterEach(async () => {
+  host?.stop();
+  await server?.close();
+  server = null;
+  host = null;
+});
+
+describe("XenDebugTarget with gdb", () => {
+  it("stops at a guest breakpoint, steps, reads registers and memory, refuses page-table writes", { timeout: 120_000 }, async () => {
+    const console = new BufferConsole();
+    const h = new XenHost({ timeMode: "interactive", memoryMiB: 32, console });
+    host = h;
+    h.attachCpu(new CpuPort(h.core));
+    const g = loadElfGuest(h, HELLO, { name: "hello", memoryMiB: 8 });
+    const ctl = new TestController(h, g);
+    h.unpause(g.d);
+    h.runUntil(() => console.textOf(g.d.id).includes("hello: ready"), 200_000);
+    h.start();
+    const target = new XenDebugTarget(h);
+    server = await startGdbServer({ target });
+    const ringRead = symbol("ring_read");
+    // Console input makes the guest call ring_read while gdb waits at the breakpoint.
+    const typer = setInterval(() => ctl.type("x"), 50);
+    const out = await gdb(server.port, [
+      "info threads",
+      `break *0x${ringRead.toString(16)}`,
+      "continue",
+      "print/x $eip",
+      "print/x $cs",
+      "print $xen_domid",
+      "stepi",
+      "print/x $eip",
+      `x/2xb 0x${ringRead.toString(16)}`,
+      `set {int}0x${(g.startInfoVa + 0x800).toString(16)} = 0x1234`,
+      `print/x *(int*)0x${(g.startInfoVa + 0x800).toString(16)}`,
+      `set {int}0x${g.ptBaseVa.toString(16)} = 0`,
+      "monitor domains",
+      "delete",
+      "detach",
+    ]).finally(() => clearInterval(typer));
+    if (process.env.SHOW_GDB) process.stdout.write(out);
+    expect(out).toContain("hello");
+    expect(out).toContain(`$1 = 0x${ringRead.toString(16)}`);
+    expect(out).toContain("$2 = 0x819");
+    expect(out).toContain(`$3 = ${g.d.id}`);
+    expect(out).toMatch(/\$4 = 0xc0[0-9a-f]+/);
+    expect(out).not.toContain(`$4 = 0x${ringRead.toString(16)}`);
+    const bytes = execFileSync("objdump", ["-d", `--start-address=0x${ringRead.toString(16)}`, `--stop-address=0x${(ringRead + 2).toString(16)}`, HELLO], { encoding: "utf8" });
+    const first = bytes.split("\n").find((l) => l.includes(`${ringRead.toString(16)}:`))!.split("\t")[1].trim().split(" ")[0];
+    expect(out).toContain(`0x${first}`);
+    expect(out).toMatch(/1 hello (running|blocked|paused|runnable)/);
+    // start_info sits in an ordinary page: writable. The bootstrap L2 is not.
+    expect(out).toContain("$5 = 0x1234");
+    expect(out).toContain(`Cannot access memory at address 0x${g.ptBaseVa.toString(16)}`);
+    expect(h.isStopped).toBe(false);
+  });
+});

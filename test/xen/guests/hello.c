@@ -1,0 +1,167 @@
+/*
+ * hello.c - the hello guest: prints through console_io and through the control-interface
+ * console ring, calls every Xen 2.0 hypercall once and prints each result, takes VIRQ_TIMER
+ * events from a 10 ms one-shot timer it re-arms, and echoes console input from the ring.
+ */
+#include "xen/xen.h"
+#include "xen/io/domain_controller.h"
+#include "xen/hypercall.h"
+#include "guest.h"
+
+static int timer_port = -1;
+static volatile xen_u32 ticks;
+static volatile xen_u32 traps_seen;
+/* Where a deliberate fault resumes (0: none expected), and what it was. */
+static volatile xen_u32 resume_eip;
+static volatile xen_u32 last_vector, last_error;
+static char scratch[4096] __attribute__((aligned(4096)));
+
+static const char xen_guest_info[] __attribute__((section("__xen_guest"), used)) =
+    "GUEST_OS=linux,XEN_VER=2.0,VIRT_BASE=0xC0000000,LOADER=generic";
+
+static void
+arm_timer(void)
+{
+	HYPERVISOR_set_timer_op(system_time_ns() + 10000000ull);
+}
+
+static void
+report(unsigned nr, long rc)
+{
+	con_puts("hypercall ");
+	con_putd(nr);
+	con_puts(" = ");
+	con_putx((xen_u32)rc);
+	con_puts("\n");
+}
+
+/* One call of each hypercall, valid where a domU can make it valid. */
+static void
+exercise_hypercalls(void)
+{
+	static const trap_info_t none[] = { { 0, 0, 0, 0 } };
+	mmu_update_t flush = { 0 | MMU_EXTENDED_COMMAND, MMUEXT_TLB_FLUSH };
+	multicall_entry_t mc[2];
+	evtchn_op_t op;
+	xen_u32 ext[1];
+
+	report(0, HYPERVISOR_set_trap_table(none));
+	report(1, HYPERVISOR_mmu_update(&flush, 1, 0));
+	report(2, HYPERVISOR_set_gdt(ext, 10));
+	report(3, HYPERVISOR_stack_switch(FLAT_RING1_DS, (xen_u32)boot_stack_top));
+	report(4, HYPERVISOR_set_callbacks(FLAT_RING1_CS, (xen_u32)hypervisor_callback, FLAT_RING1_CS, (xen_u32)failsafe_callback));
+	report(5, HYPERVISOR_fpu_taskswitch());
+	report(6, HYPERVISOR_yield());
+	report(7, _hypercall1(__HYPERVISOR_dom0_op, (xen_u32)scratch));
+	report(8, HYPERVISOR_set_debugreg(0, 0xC0001000));
+	report(9, HYPERVISOR_get_debugreg(0));
+	report(10, HYPERVISOR_update_descriptor(1, 0, 0));
+	report(11, HYPERVISOR_set_fast_trap(0x80));
+	report(12, HYPERVISOR_dom_mem_op(MEMOP_increase_reservation, ext, 1, 0));
+	memset_(mc, 0, sizeof mc);
+	mc[0].op = __HYPERVISOR_xen_version;
+	mc[1].op = __HYPERVISOR_stack_switch;
+	mc[1].args[0] = 0x0820;
+	report(13, HYPERVISOR_multicall(mc, 2));
+	report(13, mc[0].args[5]);
+	report(13, mc[1].args[5]);
+	report(14, HYPERVISOR_update_va_mapping((xen_u32)shared, start_info->shared_info | 7, UVMF_INVLPG));
+	report(15, HYPERVISOR_set_timer_op(0));
+	memset_(&op, 0, sizeof op);
+	op.cmd = EVTCHNOP_status;
+	op.u.status.dom = DOMID_SELF;
+	op.u.status.port = 0;
+	report(16, HYPERVISOR_event_channel_op(&op));
+	report(17, HYPERVISOR_xen_version(0));
+	report(18, HYPERVISOR_console_io(CONSOLEIO_write, 0, scratch));
+	report(19, HYPERVISOR_physdev_op(scratch));
+	report(20, HYPERVISOR_grant_table_op(0, scratch, 0));
+	report(21, HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_4gb_segments));
+	report(22, _hypercall4(__HYPERVISOR_update_va_mapping_otherdomain, 0, 0, 0, 0));
+	report(23, _hypercall0(__HYPERVISOR_switch_vm86));
+	report(24, _hypercall0(24));
+}
+
+void
+on_event(unsigned port)
+{
+	if ((int)port == timer_port) {
+		ticks++;
+		arm_timer();
+	}
+}
+
+void
+on_trap(struct trapframe *f)
+{
+	traps_seen++;
+	if (f->vector == TRAP_int3)
+		return;
+	if (resume_eip != 0) {
+		last_vector = f->vector;
+		last_error = f->error;
+		f->eip = resume_eip;
+		resume_eip = 0;
+		return;
+	}
+	con_puts("hello: unexpected trap ");
+	con_putd(f->vector);
+	con_puts(" at ");
+	con_putx(f->eip);
+	con_puts("\n");
+	HYPERVISOR_shutdown(SHUTDOWN_crash);
+}
+
+/* Privileged instructions from ring 1 must reach us as #GP (Xen 2.0 does not emulate them). */
+#define PROBE(name, insn) do { \
+	last_vector = 0xffff; \
+	__asm__ volatile("movl $1f, resume_eip\n\t" insn "\n1:" ::: "eax", "memory"); \
+	con_puts("hello: " name " -> trap "); \
+	con_putd(last_vector); \
+	con_puts(" error "); \
+	con_putd(last_error); \
+	con_puts("\n"); \
+} while (0)
+
+static void
+probe_privileged(void)
+{
+	PROBE("cli", "cli");
+	PROBE("sti", "sti");
+	PROBE("hlt", "hlt");
+	PROBE("in", "inb $0x60, %%al");
+	PROBE("out", "outb %%al, $0x80");
+	PROBE("mov cr3", "movl %%cr3, %%eax");
+	PROBE("int 0x41", "int $0x41");
+}
+
+void
+guest_main(start_info_t *si)
+{
+	char buf[64];
+	int said_ticks = 0;
+
+	guest_init(si);
+	con_puts("hello: console_io works\n");
+	ring_puts("hello from the hello guest\n");
+	exercise_hypercalls();
+	__asm__ volatile("int3");
+	con_puts(traps_seen == 1 ? "hello: int3 bounced\n" : "hello: int3 lost\n");
+	probe_privileged();
+
+	timer_port = bind_virq(VIRQ_TIMER);
+	unmask_port(timer_port);
+	unmask_port(si->domain_controller_evtchn);
+	arm_timer();
+	con_puts("hello: ready\n");
+	for (;;) {
+		unsigned n;
+		while ((n = ring_read(buf, sizeof buf)) > 0)
+			ring_write(buf, n);
+		if (!said_ticks && ticks >= 5) {
+			said_ticks = 1;
+			ring_puts("hello: 5 timer ticks\n");
+		}
+		HYPERVISOR_block();
+	}
+}

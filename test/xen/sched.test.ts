@@ -1,0 +1,50 @@
+// The scheduler: round robin with slices, blocked/paused/crashed domains skipped, yield, and a
+// woken domain running next.
+import { describe, expect, it } from "vitest";
+import { Domain } from "../../src/xen/domain.js";
+import { SLICE_NS, Scheduler } from "../../src/xen/sched.js";
+
+function domains(n: number): Domain[] {
+  return Array.from({ length: n }, (_, i) => {
+    const d = new Domain(i + 1, `d${i + 1}`, 16);
+    d.pauseCount = 0;
+    return d;
+  });
+}
+
+describe("Scheduler", () => {
+  it("pick() keeps a domain for its slice, then moves round robin", () => {
+    const s = new Scheduler();
+    const [a, b, c] = domains(3);
+    [a, b, c].forEach((d) => s.add(d));
+    expect(s.pick(0)?.domain).toBe(a);
+    expect(s.pick(SLICE_NS - 1)?.domain).toBe(a);
+    expect(s.pick(SLICE_NS)?.domain).toBe(b);
+    expect(s.pick(2 * SLICE_NS)?.domain).toBe(c);
+    expect(s.pick(3 * SLICE_NS)?.domain).toBe(a);
+  });
+
+  it("skips blocked, paused and crashed domains and returns null when all are idle", () => {
+    const s = new Scheduler();
+    const [a, b, c] = domains(3);
+    [a, b, c].forEach((d) => s.add(d));
+    b.blocked = true;
+    c.pauseCount = 1;
+    expect(s.pick(0)?.domain).toBe(a);
+    a.crashed = true;
+    expect(s.pick(1)).toBeNull();
+  });
+
+  it("yield ends the slice; a woken domain runs next", () => {
+    const s = new Scheduler();
+    const [a, b, c] = domains(3);
+    [a, b, c].forEach((d) => s.add(d));
+    expect(s.pick(0)?.domain).toBe(a);
+    s.yieldRequested = true;
+    expect(s.pick(1)?.domain).toBe(b);
+    c.blocked = true;
+    c.blocked = false;
+    s.wakeUp(c);
+    expect(s.pick(2)).toEqual({ domain: c, switched: true });
+  });
+});
