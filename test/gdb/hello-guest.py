@@ -18,8 +18,10 @@ gdb.execute("file " + os.environ.get("HELLO_ELF", "build/xen/guests/hello.elf"))
 print("inferiors: %d" % len(gdb.inferiors()))
 print("threads: %s" % ",".join(sorted(t.name for i in gdb.inferiors() for t in i.threads())))
 
-# A breakpoint at a guest symbol, then continue until the next timer event.
+# A breakpoint at a guest symbol, then continue until the next timer event (other event
+# ports also land in on_event; gdb checks the condition at each hit).
 bp = gdb.Breakpoint("on_event")
+bp.condition = "port == timer_port"
 gdb.execute("continue")
 print("stopped-in: %s" % gdb.selected_frame().name())
 print("breakpoint-hits: %d" % bp.hit_count)
