@@ -2,7 +2,8 @@
 // (`dump binary memory` of 16 MiB) in MiB/s and `stepi` per second, for our stub through the
 // serial line and the splitter, for a null stub on the same path (gdb's own ceiling), and for
 // qemu-system-i386's gdbstub over TCP when installed; plus stepi/s while another domain spins.
-// Until the Xen target lands, our stub serves a flat 16 MiB stand-in target (gdb/flat-target).
+// Our stub is measured twice: on a flat 16 MiB stand-in target (gdb/flat-target: the stub and
+// the path alone) and on the real host (Xen, the CPU and the hello guest).
 // Readable lines first; the last line is one JSON object with all figures.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { asUint8Array, createSerialPair, type SerialLineEnd } from "../../src/em
 import { MuxServer, debugToLine, splitFromLine } from "../../src/serial-mux/index.js";
 import { GdbSession } from "../../src/gdbstub/session.js";
 import { startGdbServer } from "../../src/gdbstub/server.js";
+import { startTestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { FlatTarget, MAPPED_BYTES } from "./gdb/flat-target.js";
 import { NullStub } from "./gdb/null-stub.js";
 
@@ -37,13 +39,14 @@ async function overSplitter(makeStub: (toLine: (b: Uint8Array) => void, line: Se
   return { port: mux.gdbPort, close: () => mux.close() };
 }
 
-function gdbScript(port: number, dump: boolean): string {
+function gdbScript(port: number, dump: boolean, pre: string[]): string {
   const out = join(dir, "dump.bin");
   return [
     "import gdb, json, time",
     'gdb.execute("set pagination off")',
     'gdb.execute("set confirm off")',
     `gdb.execute("target remote 127.0.0.1:${port}")`,
+    ...pre.map((c) => `gdb.execute(${JSON.stringify(c)}, to_string=True)`),
     "res = {}",
     dump ? `t = time.perf_counter(); gdb.execute("dump binary memory ${out} 0 ${DUMP_BYTES}"); res["dump_s"] = time.perf_counter() - t` : "",
     "t = time.perf_counter()",
@@ -55,9 +58,9 @@ function gdbScript(port: number, dump: boolean): string {
   ].join("\n");
 }
 
-function measure(port: number, dump: boolean): Promise<Figures> {
+function measure(port: number, dump: boolean, pre: string[] = []): Promise<Figures> {
   const script = join(dir, `bench-${port}.py`);
-  writeFileSync(script, gdbScript(port, dump));
+  writeFileSync(script, gdbScript(port, dump, pre));
   return new Promise((resolve, reject) => {
     execFile("gdb", ["-batch", "-nx", "-x", script], { timeout: 600_000 }, (err, stdout, stderr) => {
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
@@ -105,6 +108,32 @@ async function qemu(): Promise<Figures | null> {
   }
 }
 
+/**
+ * The real host: the testing computer (Xen, the CPU, the hello guest with 20 MiB) on an
+ * in-process line with the splitter, as `minix-on-xen run` builds it. The dump reads 16 MiB of
+ * the guest's pseudo-physical memory (`monitor mem phys`): its page tables map less than that.
+ */
+async function realHost(domains: number): Promise<Figures | null> {
+  const kernel = join(process.cwd(), "build", "xen", "guests", "hello.elf");
+  if (!existsSync(kernel)) return null;
+  const configs = Array.from({ length: domains }, (_, i) => {
+    const cfg = join(dir, `hello-${i}.cfg`);
+    writeFileSync(cfg, `kernel = "${kernel}"\nmemory = 20\nname = "hello-${i}"\ncmdline = "console=xen"\n`);
+    return cfg;
+  });
+  const pair = createSerialPair();
+  const tc = await startTestingComputer(pair.testing, { baud: 0, configs, memoryMiB: 24 * domains + 8 });
+  const mux = await MuxServer.start({ line: pair.development, gdbPort: 0, consolePort: 0 });
+  try {
+    // Let the guests boot before gdb stops the host.
+    await new Promise((r) => setTimeout(r, 1000));
+    return await measure(mux.gdbPort, domains === 1, domains === 1 ? ["monitor mem phys"] : []);
+  } finally {
+    await mux.close();
+    await tc.stop();
+  }
+}
+
 const fmt = (f: Figures) => `dump ${f.dumpMiBs.toFixed(2).padStart(7)} MiB/s   stepi ${f.stepiPerS.toFixed(0).padStart(6)}/s`;
 
 async function main(): Promise<void> {
@@ -131,6 +160,8 @@ async function main(): Promise<void> {
   const nullFigures = await measure(nul.port, true);
   await nul.close();
 
+  const realFigures = await realHost(1);
+  const realSpinFigures = await realHost(2);
   const qemuFigures = await qemu();
   rmSync(dir, { recursive: true, force: true });
 
@@ -138,10 +169,16 @@ async function main(): Promise<void> {
   console.log(`  ours, through line + splitter        ${fmt(oursFigures)}`);
   console.log(`  ours, direct TCP                     ${fmt(directFigures)}`);
   console.log(`  ours, other domain spinning          ${"".padEnd(22)}stepi ${spinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
+  console.log(realFigures === null ? "  real Xen host: hello guest not built" : `  ours, real Xen host (hello, 20 MiB)  ${fmt(realFigures)}`);
+  if (realSpinFigures !== null) console.log(`  ours, real Xen host, 2nd domain up   ${"".padEnd(22)}stepi ${realSpinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
   console.log(`  null stub, through line + splitter   ${fmt(nullFigures)}`);
   console.log(qemuFigures === null ? "  qemu-system-i386: not installed" : `  qemu-system-i386 gdbstub, direct TCP ${fmt(qemuFigures)}`);
   const ratioNull = oursFigures.dumpMiBs / nullFigures.dumpMiBs;
   console.log(`  ours / null stub: dump ${ratioNull.toFixed(2)}x, stepi ${(oursFigures.stepiPerS / nullFigures.stepiPerS).toFixed(2)}x`);
+  if (realFigures !== null) {
+    console.log(`  real host / null stub: dump ${(realFigures.dumpMiBs / nullFigures.dumpMiBs).toFixed(2)}x` +
+      (qemuFigures === null ? "" : `; real host / qemu: dump ${(realFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x, stepi ${(realFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x`));
+  }
   if (qemuFigures !== null) {
     console.log(`  ours / qemu: dump ${(oursFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x, stepi ${(oursFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x`);
   }
@@ -152,9 +189,12 @@ async function main(): Promise<void> {
       ours: oursFigures,
       oursDirectTcp: directFigures,
       oursStepiWhileOtherSpins: spinFigures.stepiPerS,
+      realHost: realFigures,
+      realHostStepiWithSecondDomain: realSpinFigures?.stepiPerS ?? null,
       nullStub: nullFigures,
       qemu: qemuFigures,
       ratioDumpOursToNull: ratioNull,
+      ratioDumpRealHostToNull: realFigures === null ? null : realFigures.dumpMiBs / nullFigures.dumpMiBs,
       ratioDumpOursToQemu: qemuFigures === null ? null : oursFigures.dumpMiBs / qemuFigures.dumpMiBs,
       ratioStepiOursToQemu: qemuFigures === null ? null : oursFigures.stepiPerS / qemuFigures.stepiPerS,
     }),

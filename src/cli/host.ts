@@ -61,8 +61,11 @@ export async function run(argv: string[]): Promise<number> {
     await line.close();
     throw err;
   }
+  // Listen for the stop signal before saying we are up, so a caller that stops us as soon as
+  // it reads the line does not kill us before the handler exists.
+  const stopSignal = untilStopSignal();
   console.log(`control: ${computer.controlPath}`);
-  const sig = await untilStopSignal();
+  const sig = await stopSignal;
   log("%s: stopping", sig);
   await computer.stop();
   await line.close();

@@ -21,6 +21,7 @@ import { Clock, NS_PER_INSTRUCTION, type TimeMode } from "./time.js";
 import { deliverException, returnToGuest } from "./traps.js";
 import type { GuestCpuPort } from "./vcpu-port.js";
 import { LDT_VIRT_START } from "./layout.js";
+import { ptwrFault, ptwrFlush } from "./ptwr.js";
 
 const log = createDebug("xen:host");
 
@@ -374,6 +375,9 @@ export class XenHost {
 
   private handleException(d: Domain, as: AddressSpace, e: NonNullable<ReturnType<GuestCpuPort["run"]>["exception"]>): void {
     const r = d.vcpu.regs;
+    // Writable page tables: a write to a protected L1 opens it; any other entry closes it first.
+    if (e.vector === 14 && !e.softwareInt && ptwrFault(this.core, d, e.cr2, e.errorCode)) return;
+    if (!ptwrFlush(this.core, d)) return;
     const cpl = r.seg[S_CS] & 3;
     if (e.softwareInt && e.vector === HYPERCALL_VECTOR && cpl === 1) {
       this.entries.hypercalls++;

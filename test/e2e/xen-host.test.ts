@@ -292,6 +292,16 @@ describe("minix-on-xen host and mux in two processes", () => {
     expect(g.out).toMatch(/^eip\s+0xc0[0-9a-f]{6}\s/m);
   }, 40_000);
 
+  it("stops on SIGTERM with exit code 0 and removes its control socket", async () => {
+    const dir = tempDir();
+    const sock = join(dir, "xend.sock");
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${join(dir, "line.sock")}`, "--no-wait", "--no-domain", "--control", sock]));
+    await host.line(/^control: /m, "the host's control line");
+    expect(existsSync(sock)).toBe(true);
+    expect(await host.stop("SIGTERM"), host.stderr).toBe(0);
+    expect(existsSync(sock)).toBe(false);
+  });
+
   it("says clearly when no host is running", async () => {
     const r = await xm(join(tempDir(), "none.sock"), "list");
     expect(r.code).toBe(1);

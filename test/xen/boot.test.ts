@@ -37,13 +37,14 @@ describe("hello guest", () => {
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
     expect(out).toContain("hello: int3 bounced\n");
     expect(out).toContain("hello: m2p matches p2m for 64 of 64 pages\n");
+    expect(out).toContain("hello: writable page tables ok\n");
     // Long batches are preempted and re-entered (Xen's continuations) and still complete.
     expect(out).toContain("hello: long mmu_update rc 0x00000000 done 1000\n");
     expect(out).toContain("hello: long multicall rc 0x00000000 ok 300\n");
     const delta = Number(/hello: tsc delta (\d+) same high/.exec(out)?.[1]);
     expect(delta).toBeGreaterThan(0);
     expect(delta).toBeLessThan(1_000_000); // under 10 ms of virtual time after the last publish
-    expect(host.stats.count(1)).toBe(1 + 2); // the exercise, then 512 + 488 requests
+    expect(host.stats.count(1)).toBe(1 + 2 + 1); // the exercise, 512 + 488 requests, the L1 hook
     expect(host.stats.count(13)).toBe(1 + 3); // the exercise, then 128 + 128 + 44 entries
     // Privileged instructions in ring 1 are #GP(0) for the guest; int n without a gate is #GP((n<<3)|2).
     for (const insn of ["cli", "sti", "hlt", "in", "out", "mov cr3"]) expect(out).toContain(`hello: ${insn} -> trap 13 error 0\n`);

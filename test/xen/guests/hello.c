@@ -116,6 +116,37 @@ long_batches(void)
 	con_puts("\n");
 }
 
+/* A fresh L1 hooked at VA 0x80000000, then written directly with the writable-page-table assist. */
+static char l1_page[4096] __attribute__((aligned(4096)));
+
+static void
+writable_pagetables(start_info_t *si)
+{
+	const xen_u32 *p2m = (const xen_u32 *)si->mfn_list;
+	xen_u32 l1_mfn = p2m[((xen_u32)l1_page - 0xC0000000) >> 12];
+	xen_u32 l2_mfn = p2m[(si->pt_base - 0xC0000000) >> 12];
+	xen_u32 scratch_mfn = p2m[((xen_u32)scratch - 0xC0000000) >> 12];
+	volatile xen_u32 *window = (volatile xen_u32 *)0x80000000;
+	volatile xen_u32 *l1 = (volatile xen_u32 *)l1_page;
+	mmu_update_t hook;
+	long rc;
+	int ok;
+
+	HYPERVISOR_update_va_mapping((xen_u32)l1_page, (l1_mfn << 12) | 0x21, UVMF_INVLPG);
+	hook.ptr = (l2_mfn << 12) + (0x80000000 >> 22) * 4;
+	hook.val = (l1_mfn << 12) | 0x67;
+	rc = HYPERVISOR_mmu_update(&hook, 1, 0);
+	HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
+	*(volatile xen_u32 *)scratch = 0x5a5a1234;
+	l1[0] = (scratch_mfn << 12) | 0x23;     /* a plain store into a read-only page table */
+	HYPERVISOR_xen_version(0);              /* any entry into Xen validates and reconnects it */
+	ok = rc == 0 && window[0] == 0x5a5a1234;
+	l1[0] = 0;
+	HYPERVISOR_xen_version(0);
+	HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_writable_pagetables);
+	con_puts(ok ? "hello: writable page tables ok\n" : "hello: writable page tables broken\n");
+}
+
 void
 on_event(unsigned port)
 {
@@ -194,6 +225,7 @@ guest_main(start_info_t *si)
 		con_puts(" of 64 pages\n");
 	}
 	long_batches();
+	writable_pagetables(si);
 
 	timer_port = bind_virq(VIRQ_TIMER);
 	unmask_port(timer_port);

@@ -211,3 +211,38 @@ describe("buildElfDomain() on damaged images", () => {
     expect(refused).toBeGreaterThan(0);
   });
 });
+
+describe("buildElfDomain() layout checks", () => {
+  /** The tiny kernel with its __xen_guest VIRT_BASE value replaced (same length). */
+  function withVirtBase(v: string): Uint8Array {
+    const k = kernel().slice();
+    const text = new TextDecoder("latin1").decode(k);
+    const at = text.indexOf("VIRT_BASE=0xC0000000") + "VIRT_BASE=".length;
+    k.set(new TextEncoder().encode(v), at);
+    return k;
+  }
+
+  it("refuses a VIRT_BASE that is not page-aligned or lies above the kernel", () => {
+    expect(() => buildElfDomain(request(1024, { kernel: withVirtBase("0xC0000800") }).req)).toThrow(
+      'Cannot build domain from "tiny-kernel": VIRT_BASE 0xc0000800 is not page-aligned',
+    );
+    expect(() => buildElfDomain(request(1024, { kernel: withVirtBase("0xC0001000") }).req)).toThrow(
+      /a segment starts at VA 0xc0000000, below VIRT_BASE 0xc0001000/,
+    );
+    expect(() => buildElfDomain(request(1024, { kernel: withVirtBase("0xC000000Z") }).req)).toThrow(/VIRT_BASE is "0xC000000Z"/);
+  });
+
+  it("refuses an entry point outside the kernel", () => {
+    const k = kernel().slice();
+    new DataView(k.buffer).setUint32(24, 0xd0000000, true); // e_entry
+    expect(() => buildElfDomain(request(1024, { kernel: k }).req)).toThrow(/entry point 0xd0000000 lies outside the kernel/);
+  });
+
+  it("truncates the command line to MAX_CMDLINE-1 bytes plus NUL", () => {
+    const { req, mem } = request(1024, { cmdline: "x".repeat(400) });
+    const r = buildElfDomain(req);
+    const si = translate(mem, r.pageDirectoryMa, r.regs.esi)!.ma;
+    expect(mem.read8(si + START_INFO.cmd_line + 254)).toBe(0x78);
+    expect(mem.read8(si + START_INFO.cmd_line + 255)).toBe(0);
+  });
+});
