@@ -8,6 +8,7 @@ import { textToHex } from "./hex.js";
 import { RspLink, type LinkEvent } from "./link.js";
 import { SIGINT, SIGTRAP, formatExitReply, formatStopReply, stopSignal } from "./stop-reply.js";
 import { pidOf, type ThreadSelector } from "./thread-id.js";
+import { codeBase, fromLinear, toLinear } from "./linear-view.js";
 import type {
   AddressSpace,
   Breakpoint,
@@ -17,6 +18,7 @@ import type {
   RegisterValue,
   ResumeRequest,
   StopReason,
+  TargetResult,
   TargetEvent,
   VcpuInfo,
   VcpuRef,
@@ -80,6 +82,7 @@ export class GdbSession implements StubState {
   generalThread: VcpuRef | null = null;
   continueThread: ThreadSelector = { pid: null, tid: 0 };
   space: AddressSpace = "virtual";
+  linearView = true;
   readonly breakpoints: Breakpoint[] = [];
 
   private readonly link: RspLink;
@@ -121,6 +124,7 @@ export class GdbSession implements StubState {
     this.generalThread = null;
     this.continueThread = { pid: null, tid: 0 };
     this.space = "virtual";
+    this.linearView = true;
     this.detachedPids.clear();
     this.unsubscribe = this.target.onEvent((e) => this.onTargetEvent(e));
     log("debugger attached: stopping the host");
@@ -170,7 +174,13 @@ export class GdbSession implements StubState {
 
   registersOf(vcpu: VcpuRef): RegisterSnapshot {
     if (this.target.vcpus().length === 0) return NO_DOMAIN_REGISTERS;
-    return this.target.readRegisters(vcpu);
+    const raw = this.target.readRegisters(vcpu);
+    return this.linearView ? toLinear(raw) : raw;
+  }
+
+  writeRegisterOf(vcpu: VcpuRef, name: string, value: RegisterValue): TargetResult {
+    const raw = this.linearView ? this.target.readRegisters(vcpu) : new Map<string, RegisterValue>();
+    return this.target.writeRegister(vcpu, name, fromLinear(raw, name, value));
   }
 
   currentStopReply(): HandlerResult {
@@ -185,6 +195,12 @@ export class GdbSession implements StubState {
     this.runState = "running";
     this.stopReplyOwed = true;
     this.requestedSignal = SIGINT;
+    if (request.kind === "step" && request.range !== undefined && this.linearView) {
+      // gdb's range is in linear code addresses; the target compares it with eip.
+      const base = codeBase(this.target.readRegisters(request.vcpu));
+      const { start, end } = request.range;
+      request = { ...request, range: { start: (start - base) >>> 0, end: (end - base) >>> 0 } };
+    }
     this.target.resume(request);
   }
 
