@@ -54,7 +54,7 @@ export interface SessionOptions {
   lossless: boolean;
   /** Line speed when paced (baud / 10 for 8N1); undefined when unpaced. */
   lineBytesPerSecond?: number;
-  /** Run-length encode replies. @default false */
+  /** Run-length encode replies. @default true on a paced line, false otherwise */
   runLength?: boolean;
   /**
    * The session outlives debuggers (a serial line, where a debugger leaving is invisible):
@@ -107,7 +107,8 @@ export class GdbSession implements StubState {
       onEvent: (e) => this.onLinkEvent(e),
       // gdb keeps its packets within PacketSize; a little slack for the header it counts differently.
       maxPacketSize: this.packetSize + 64,
-      runLength: options.runLength ?? false,
+      // On a paced line every byte costs line time, and registers and memory are full of zeros.
+      runLength: options.runLength ?? options.lineBytesPerSecond !== undefined,
     });
     this.reattach = options.reattach ?? false;
     // On a line, the host boots with nobody listening: the first packet attaches.
