@@ -324,7 +324,9 @@ export class XenHost {
       this.clock.publish(this.mem, d.sharedInfoMfn * 4096);
       sendVirq(x, d, VIRQ_TIMER);
     }
-    if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
+    // An open writable page table is closed at each schedule, as Xen does on deschedule; the
+    // exit path may need to write a bounce frame through it.
+    if (!ptwrFlush(x, d) || !returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
     const loadError = cpu.load(x, d, this.clock.tsc());
     this.loaded = d;
