@@ -167,6 +167,16 @@ describe("MINIX on Xen", () => {
     expect(m.text()).toContain("zzz\b \b\b \b\b \b\r\nok\r\n");
   });
 
+  it("stops a process that faults and reports the exception, while the rest of MINIX runs on", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.type("fault\r");
+    await m.waitFor(() => m.text().includes("exception: divide error (vector 0, error 0x0) in init (proc 8) at "), "the exception report");
+    // The TTY still echoes: only init stopped.
+    m.type("z");
+    await m.waitFor(() => /in init \(proc 8\) at [^\n]*\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
+  });
+
   it("powers off when the domain controller asks (xm shutdown)", async () => {
     const m = await boot("deterministic");
     await m.waitFor(() => bootDone(m), "the prompt");
