@@ -34,7 +34,7 @@ function exceptionClass(v: number): number {
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
 
-const TLB_LIST_MAX = 4096;
+const TLB_LIST_MAX = 16384;
 const BLOCK_CACHE = 8192;
 
 /** segOk bits: what the cached descriptor allows. */
@@ -1027,7 +1027,7 @@ export class Cpu {
       map.set(key, seen);
       return null;
     }
-    const compiled = compileBlock(this.u8, pa, this.fetchValid - off);
+    const compiled = compileBlock(this.u8, pa, off, this.fetchValid - off);
     if (compiled === null) {
       map.set(key, null);
       return null;
