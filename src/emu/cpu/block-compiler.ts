@@ -51,6 +51,8 @@ class Emitter {
   private p: number;
   private readonly u8: Uint8Array;
   private known = Known.NONE;
+  /** Return offsets of calls followed inside this block, innermost last. */
+  readonly calls: number[] = [];
   constructor(u8: Uint8Array, readonly start: number, private readonly lo: number, private readonly limit: number) {
     this.u8 = u8;
     this.p = start;
@@ -340,10 +342,22 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       const d = e.d();
       const len = e.pos - start;
       const target = off + len + d;
-      if (target !== 0 && e.inWindow(target)) return { len, code: `@F c.push32(${next(len)});`, ends: false, cont: target };
+      if (target !== 0 && e.inWindow(target)) {
+        e.calls.push(off + len);
+        return { len, code: `@F c.push32(${next(len)});`, ends: false, cont: target };
+      }
       return done(`@F { const t = (${next(len)} + ${d}) | 0; if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.push32(${next(len)}); c.ip = t; }`, true);
     }
     case 0xc3:
+      if (e.calls.length > 0) {
+        // Returning from a call this block followed: go on at the return site when the
+        // popped address is the one pushed, else leave the block there.
+        const back = e.calls.pop() as number;
+        return {
+          len: 1, ends: false, cont: back,
+          code: `@F { const t = c.pop32(); if (t !== ${next(back - off)}) { if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.ip = t; return; } }`,
+        };
+      }
       return done(`@F { const t = c.pop32(); if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.ip = t; }`, true);
     case 0x69: case 0x6b: {
       if (!e.avail(1)) return null;
