@@ -64,6 +64,11 @@ export class EmuRunner {
     const cpu = this.cpu;
     cpu.gdtrBase = GDT_ADDR;
     cpu.gdtrLimit = GDT_LIMIT;
+    // What Linux's UMIP emulation reports to CPL 3 on the host (sidt, sldt, str; smsw gives CR0).
+    cpu.idtrBase = 0xffff0000;
+    cpu.idtrLimit = 0;
+    cpu.tr.selector = 0x40;
+    cpu.ldtr.selector = 0;
     cpu.cr3 = PD_ADDR;
     cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
   }

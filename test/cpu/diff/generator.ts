@@ -19,8 +19,14 @@ const FREE = 0, PINNED = 1, DIRTY = 2;
 const GOOD_DATA_SELECTORS = [USER_DS, 0x28, 0x29, 0x2a, USER_CS, 0x20, 0x33];
 const BAD_SELECTORS = [0, 1, 3, 0x08, 0x10, 0x18, 0x40, 0x48, 0x63, 0x6b, 0x04, 0x0c, 0x2f, 0x80, 0xfff8, 0x1234];
 
-/** Forms the host cannot show user-mode behaviour for (Linux emulates them under UMIP). */
-const UMIP_MNEMONICS = new Set(["Sgdt", "Sidt", "Sldt", "Str", "Smsw"]);
+/**
+ * Forms the host runs with UMIP on: they #GP and Linux emulates them with fixed values (LDTR 0,
+ * TR 0x40, IDTR 0xffff0000/0, CR0 0x80050033, GDTR 0xfffe0000/0), which the emulator mirrors
+ * except GDTR (it needs a real GDT). The kernel's emulation ignores segment rights, AC and page
+ * protection details, so their cases keep memory operands writable, aligned and flat.
+ */
+const UMIP_EMULATED = new Set(["Sidt", "Sldt", "Str", "Smsw"]);
+const UMIP_UNTESTABLE = new Set(["Sgdt"]);
 
 /** Forms whose result is partly undefined: they end a sequence so nothing consumes it. */
 const UNDEFINED_RESULT = new Set(["Bsf", "Bsr", "Bswap", "Shld", "Shrd", "Cpuid", "Rdtsc"]);
@@ -58,7 +64,8 @@ export function generatableForms(): Form[] {
 
 /** Why a form is not generated, or null when it is. */
 export function notGeneratedReason(f: Form): string | null {
-  if (UMIP_MNEMONICS.has(f.mnemonic)) return "not generated: the host has UMIP, Linux emulates it at CPL 3";
+  if (UMIP_UNTESTABLE.has(f.mnemonic)) return "not generated: host UMIP; Linux reports a dummy GDTR (limit 0) the emulator cannot mirror";
+  if (f.name === "Sidt_m1632_16") return "not generated: host UMIP; Linux's emulation stores a 32-bit base where a 386 stores 24 bits";
   if (UNDECODABLE.has(f.name)) return "not generated: same bytes as Ud0_r32_rm32 (0F FF takes a ModRM except on AMD decoders)";
   return null;
 }
@@ -425,12 +432,13 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if (form.addressSize === 32) a16 = false;
   if (opsize16) prefixes.push(0x66);
   if (a16) prefixes.push(0x67);
-  if ((hasMem || implicitMem) && rng.chance(0.15)) prefixes.push(rng.pick([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x3e, 0x26]));
+  const umip = UMIP_EMULATED.has(mn);
+  if ((hasMem || implicitMem) && !umip && rng.chance(0.15)) prefixes.push(rng.pick([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x3e, 0x26]));
   const repPrefix = isStringOp && (form.canRep || form.canRepne) && rng.chance(0.6);
   if (repPrefix) prefixes.push(form.canRepne ? rng.pick([0xf2, 0xf3]) : 0xf3);
   // Lock misuse (#UD) only where vendors agree: AMD, unlike Intel's rule, runs e.g. lock verw.
   // AMD also reads lock mov cr0 as mov cr8: no lock on control/debug register moves.
-  let lock = LOCK_MISUSE.has(mn) && !form.ops.includes("cr_reg") && !form.ops.includes("dr_reg") && rng.chance(0.03);
+  let lock = !umip && LOCK_MISUSE.has(mn) && !form.ops.includes("cr_reg") && !form.ops.includes("dr_reg") && rng.chance(0.03);
   const opcode = [...form.opcode];
   const tail: number[] = [];
 
@@ -448,7 +456,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     rmReg = rng.below(8);
   }
   if (hasMem && !rmIsReg && rmKind === undefined && !form.ops.includes("mem_offs")) rmIsReg = true;
-  if (form.canLock && rng.chance(0.15)) lock = true; // with a register destination: #UD
+  if (form.canLock && !umip && rng.chance(0.15)) lock = true; // with a register destination: #UD
   if (lock) prefixes.push(0xf0);
   if (form.ops.includes("seg_reg")) {
     regField = mn === "Mov" && form.ops[0] === "seg_reg" ? (rng.chance(0.95) ? rng.pick([0, 2, 3, 3, 4, 5]) : rng.pick([1, 6, 7])) : rng.chance(0.97) ? rng.below(6) : rng.pick([6, 7]);
@@ -548,6 +556,14 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     if (e.base !== Register.None) ea += regValue(b, e.base);
     if (e.index !== Register.None) ea += Math.imul(regValue(b, e.index), e.scale);
     memTarget = a16 ? ea & 0xffff : ea >>> 0;
+  }
+  // Earlier steps could change DS or AC; the kernel's emulation would not honour that.
+  if (umip && b.code.length > 0) throw reject;
+  if (umip && !rmIsReg) {
+    // The kernel's emulation stores like a kernel: keep to plain writable, aligned, flat memory.
+    const size = mn === "Sidt" ? 6 : 2;
+    if (memTarget < DATA_BASE || memTarget + size > DATA_BASE + DATA_SIZE || memTarget & 1) throw reject;
+    if (b.eflags & EFLAGS.AC || b.sregs[0] === USER_CS) throw reject;
   }
   prepareSemantics(b, rng, form, d, { a16, rmIsReg, rmReg, regField, opsize16, memTarget, start, length: bytes.length, opReg, imm8 });
 

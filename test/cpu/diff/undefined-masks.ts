@@ -193,6 +193,10 @@ export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array
         // cannot tell; an unchanged register loses only these four bits of checking.
         if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0x000f0000;
         break;
+      case "Smsw":
+        // smsw r32: only the low 16 bits are defined (SDM); the rest is implementation-specific.
+        if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0xffff0000;
+        break;
       case "Cpuid":
         regs[0] = regs[1] = regs[2] = regs[3] = 0xffffffff;
         break;
