@@ -31,8 +31,26 @@ export function hasErrorCode(vector: number): boolean {
   return VECTORS_WITH_CODE.has(vector);
 }
 
+/** The Linux signal each hardware vector is delivered as (x86 traps.c), to cross-check trapno. */
+const SIGNAL_OF_VECTOR = new Map<number, number>([
+  [0, 8], // #DE -> SIGFPE
+  [1, 5], // #DB -> SIGTRAP
+  [3, 5], // #BP -> SIGTRAP
+  [4, 11], // #OF -> SIGSEGV
+  [5, 11], // #BR -> SIGSEGV
+  [6, 4], // #UD -> SIGILL
+  [11, 7], // #NP -> SIGBUS
+  [12, 7], // #SS -> SIGBUS
+  [13, 11], // #GP -> SIGSEGV
+  [14, 11], // #PF -> SIGSEGV
+  [17, 7], // #AC -> SIGBUS
+]);
+
 /** The event a native result stands for. Linux turns `int n` through a DPL-0 gate into #GP(n*8+2). */
 export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
+  if (r.signo !== SIGALRM && SIGNAL_OF_VECTOR.get(r.trapno) !== r.signo) {
+    throw new Error(`Cannot interpret native result: signal ${r.signo} with trap number ${r.trapno}`);
+  }
   let vector = r.trapno;
   let eip = r.eip;
   let errorCode = hasErrorCode(vector) ? r.err : -1;
