@@ -77,6 +77,44 @@ export function alu(c: Cpu, op: number, sz: number, x: number, y: number): numbe
   }
 }
 
+/** alu() specialised for 32-bit operands (the hot path). */
+export function alu32(c: Cpu, op: number, x: number, y: number): number {
+  let r: number;
+  switch (op) {
+    case 0:
+      r = (x + y) | 0;
+      c.ccOp = CC_ADD;
+      break;
+    case 5:
+    case 7:
+      r = (x - y) | 0;
+      c.ccOp = CC_SUB;
+      break;
+    case 1:
+    case 4:
+    case 6:
+      r = op === 1 ? x | y : op === 4 ? x & y : x ^ y;
+      c.ccOp = CC_RES;
+      c.ccCF = 0;
+      c.ccOF = 0;
+      c.ccAF = 0;
+      c.ccR = r;
+      c.ccSign = SIGN32;
+      c.ccShift = 0;
+      return r;
+    default:
+      return alu(c, op, 4, x, y);
+  }
+  c.ccA = x;
+  c.ccB = y;
+  c.ccR = r;
+  c.ccSign = SIGN32;
+  c.ccShift = 0;
+  return r;
+}
+
+const SIGN32 = 0x80000000 | 0;
+
 export function inc(c: Cpu, sz: number, x: number): number {
   const cf = c.getCF();
   const r = (x + 1) & MASK[sz];

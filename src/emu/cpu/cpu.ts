@@ -6,12 +6,12 @@
 import createDebug from "debug";
 import type { MachineMemory } from "../memory.js";
 import {
-  AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
+  AC, AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
   FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, ZF,
 } from "./flags.js";
 import { PARITY } from "./lazy-flags.js";
 import {
-  CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
+  CR0_AM, CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
   type SRegIndex, type StopReasonCode, type WatchKindCode,
 } from "./constants.js";
 import { step } from "./execute.js";
@@ -139,8 +139,12 @@ export class Cpu {
   private readonly tlbSW = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUR = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUW = new Int32Array(1 << 20).fill(-1);
+  /** Always empty: selected while alignment checking is on, so every access takes the slow path. */
+  private readonly tlbNone = new Int32Array(1 << 20).fill(-1);
   tlbR = this.tlbSR;
   tlbW = this.tlbSW;
+  /** CR0.AM, EFLAGS.AC and CPL 3 together: misaligned data accesses raise #AC(0). */
+  alignCheck = false;
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
   /** Linear pages never cached in the TLB (they hold a watchpoint). */
@@ -221,6 +225,7 @@ export class Cpu {
   set cr0(v: number) {
     this.cr0v = v | 0x10 | 1;
     this.flushTlb();
+    this.selectTlb();
   }
   get cr3(): number { return this.cr3v; }
   set cr3(v: number) {
@@ -301,12 +306,14 @@ export class Cpu {
     this.flags = (v & FLAGS_WRITABLE) | FLAGS_FIXED;
     this.ccOp = CC_EAGER;
     this.stop = this.stop || STOP_REEVAL;
+    this.selectTlb();
   }
 
   /** Internal: write flags under a mask of bits the instruction may change. */
   writeFlags(v: number, mask: number): void {
     this.materialize();
     this.flags = (this.flags & ~mask) | (v & mask) | FLAGS_FIXED;
+    if ((mask & AC) !== 0) this.selectTlb();
     if ((v & TF) !== 0 || this.pendingIrq >= 0) this.stop = this.stop || STOP_REEVAL;
   }
 
@@ -345,14 +352,23 @@ export class Cpu {
 
   setCpl(cpl: number): void {
     this.cpl = cpl;
-    if (cpl === 3) {
+    this.selectTlb();
+    this.fetchValid = 0;
+  }
+
+  /** Points tlbR/tlbW at the arrays for the current privilege (none while alignment checking). */
+  private selectTlb(): void {
+    this.alignCheck = this.cpl === 3 && (this.cr0v & CR0_AM) !== 0 && (this.flags & AC) !== 0;
+    if (this.alignCheck) {
+      this.tlbR = this.tlbNone;
+      this.tlbW = this.tlbNone;
+    } else if (this.cpl === 3) {
       this.tlbR = this.tlbUR;
       this.tlbW = this.tlbUW;
     } else {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchValid = 0;
   }
 
   /**
@@ -539,6 +555,7 @@ export class Cpu {
   }
 
   private readSlow(la: number, size: number): number {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, false, user);
     const last = (la + size - 1) | 0;
@@ -553,6 +570,7 @@ export class Cpu {
   }
 
   private writeSlow(la: number, size: number, v: number): void {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
@@ -620,6 +638,7 @@ export class Cpu {
 
   /** Checks that a write of `size` bytes at `la` would not fault (for multi-part stores). */
   probeWrite(la: number, size: number): void {
+    if (this.alignCheck && size <= 4 && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
