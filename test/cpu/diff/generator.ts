@@ -94,6 +94,10 @@ class CaseBuilder {
   patches = new Map<number, number>();
   written: Array<[number, number]> = [];
   ended = false;
+  /** An earlier step loaded a segment register (it may now be null). */
+  segWritten = false;
+  /** EFLAGS.AC may be set (initially or by an earlier popf/iret). */
+  acPossible = false;
 
   constructor(rng: Rng) {
     for (let i = 0; i < 8; i++) this.regs[i] = rng.value32();
@@ -107,6 +111,7 @@ class CaseBuilder {
     // Alignment checking (i486): Linux runs user code with CR0.AM set, so AC=1 makes a
     // misaligned access #AC(0); the emulator runs with CR0.AM too.
     if (rng.chance(0.03)) this.eflags |= EFLAGS.AC;
+    this.acPossible = (this.eflags & EFLAGS.AC) !== 0;
     const seg = (): number => (rng.chance(0.9) ? USER_DS : rng.pick([0x28, 0x29, USER_CS]));
     this.sregs = [seg(), seg(), rng.chance(0.6) ? 0 : USER_DS, rng.chance(0.6) ? 0 : USER_DS];
     this.codeOff = rng.chance(0.04) ? -1 : rng.range(0x80, 0xe00);
@@ -282,6 +287,7 @@ function pickJumpTarget(rng: Rng, b: CaseBuilder, opsize16: boolean): number {
 }
 
 const factory = new InstructionInfoFactory();
+const SEGMENT_REGS = new Set([Register.ES, Register.SS, Register.DS, Register.FS, Register.GS]);
 const scratchInstr = new Instruction();
 
 interface DecodedInfo {
@@ -294,6 +300,7 @@ interface DecodedInfo {
   rflagsUndefined: number;
   mem: Array<{ base: number; index: number; scale: number; disp: number; size: number; read: boolean; write: boolean; cond: boolean }>;
   writes: number[];
+  writesSreg: boolean;
   stackInc: number;
   isString: boolean;
   repCount: boolean;
@@ -323,11 +330,13 @@ function decodeOne(bytes: number[]): DecodedInfo {
       m.free();
     }
     const writes: number[] = [];
+    let writesSreg = false;
     for (const r of info.usedRegisters()) {
       const acc = r.access;
       if (acc === OpAccess.Write || acc === OpAccess.ReadWrite || acc === OpAccess.CondWrite || acc === OpAccess.ReadCondWrite) {
         const idx = regIndexOf(r.register);
         if (idx >= 0) writes.push(idx);
+        if (SEGMENT_REGS.has(r.register)) writesSreg = true;
       }
       r.free();
     }
@@ -345,6 +354,7 @@ function decodeOne(bytes: number[]): DecodedInfo {
     }
     return {
       explicit,
+      writesSreg,
       code: ins.code,
       length: ins.length,
       mnemonic: iced.Mnemonic[ins.mnemonic],
@@ -601,6 +611,10 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   const readable = (a: MemAccess): boolean =>
     (a.addr >= DATA_BASE && a.addr + a.size <= RO_BASE + 0x1000) || (a.addr >= CODE_BASE && a.addr + a.size <= CODE_BASE + CODE_SIZE);
   if (/^Cmps/.test(d.mnemonic) && accesses.length === 2 && !readable(accesses[0]) && !readable(accesses[1])) throw reject;
+  // ...and a null source segment against a faulting destination is the same question.
+  if (/^Cmps/.test(d.mnemonic) && (b.segWritten || prefixes.includes(0x64) || prefixes.includes(0x65))) throw reject;
+  // AMD's enter also checks the alignment of the new frame; keep AC out of enter cases.
+  if (mn === "Enter" && b.acPossible) throw reject;
   if (d.mem.some((m) => m.read && m.write) || accesses.length > 0) {
     for (const a of accesses) if (!a.write && rng.chance(0.5) && !b.isWritten(a.addr, a.size)) randomFill(b, rng, a);
   }
@@ -623,6 +637,8 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     else b.espNow = (b.espNow + d.stackInc) >>> 0;
   }
   if (d.rflagsModified & EFLAGS.DF) b.dfKnown = false;
+  if (d.writesSreg) b.segWritten = true;
+  if (d.rflagsModified & EFLAGS.AC) b.acPossible = true;
   b.undefFlags = (b.undefFlags & ~d.rflagsModified) | d.rflagsUndefined;
   if (ends) b.ended = true;
 }

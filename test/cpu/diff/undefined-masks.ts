@@ -141,7 +141,8 @@ function memWidth(ins: InstanceType<typeof Instruction>): number {
 function flagEffect(s: DecodedStep, cl: number): { modified: number; undefined: number } {
   const count = s.countFromCl ? (cl < 0 ? -1 : cl) : s.immCount;
   if (SHIFTS.has(s.mnemonic) || ROTATES.has(s.mnemonic) || s.mnemonic === "Shld" || s.mnemonic === "Shrd") {
-    if (count < 0) return { modified: s.rflagsModified, undefined: s.rflagsUndefined };
+    // Unknown count: it may be zero, leaving every flag as it was, so nothing is cleared.
+    if (count < 0) return { modified: 0, undefined: s.rflagsUndefined };
     const c = count & 31;
     if (c === 0) return { modified: 0, undefined: 0 };
     if (ROTATES.has(s.mnemonic)) {
