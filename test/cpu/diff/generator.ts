@@ -541,7 +541,9 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
       if (rng.chance(0.7) || rel < -128 || rel > 127) rel = rng.range(-128, 127);
       const t = next + rel;
       const s0 = CODE_BASE + b.codeOff;
-      if (t >= s0 && t < next + 1) rel = rng.range(1, 60); // never back into the sequence
+      // Never back into the sequence, nor onto the int3 just before it: that trap's eip would
+      // equal the first instruction's address and hide what ran.
+      if (t >= s0 - 2 && t < next + 1) rel = rng.range(1, 60);
       bytes[brAt] = rel & 0xff;
     } else if (brSize === 2) {
       bytes[brAt] = rel & 0xff;
@@ -615,6 +617,9 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if (/^Cmps/.test(d.mnemonic) && (b.segWritten || prefixes.includes(0x64) || prefixes.includes(0x65))) throw reject;
   // AMD's enter also checks the alignment of the new frame; keep AC out of enter cases.
   if (mn === "Enter" && b.acPossible) throw reject;
+  // AMD's retf imm16 reads an outer SS:ESP above the immediate before checking CS: with AC
+  // that read's alignment decides between #AC and the architectural #GP.
+  if (mn === "Retf" && b.acPossible) throw reject;
   if (d.mem.some((m) => m.read && m.write) || accesses.length > 0) {
     for (const a of accesses) if (!a.write && rng.chance(0.5) && !b.isWritten(a.addr, a.size)) randomFill(b, rng, a);
   }
@@ -639,7 +644,10 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if (d.rflagsModified & EFLAGS.DF) b.dfKnown = false;
   if (d.writesSreg) b.segWritten = true;
   if (d.rflagsModified & EFLAGS.AC) b.acPossible = true;
-  b.undefFlags = (b.undefFlags & ~d.rflagsModified) | d.rflagsUndefined;
+  // A shift by CL may shift by zero and leave all flags alone: it clears no undefinedness.
+  const maybeNoFlags =
+    (form.ops.includes("cl") && /^(Rol|Ror|Rcl|Rcr|Shl|Sal|Shr|Sar|Shld|Shrd)$/.test(mn)) || (d.isString && d.repCount);
+  b.undefFlags = (maybeNoFlags ? b.undefFlags : b.undefFlags & ~d.rflagsModified) | d.rflagsUndefined;
   if (ends) b.ended = true;
 }
 
