@@ -142,7 +142,14 @@ function flagEffect(s: DecodedStep, cl: number): { modified: number; undefined: 
   const count = s.countFromCl ? (cl < 0 ? -1 : cl) : s.immCount;
   if (SHIFTS.has(s.mnemonic) || ROTATES.has(s.mnemonic) || s.mnemonic === "Shld" || s.mnemonic === "Shrd") {
     // Unknown count: it may be zero, leaving every flag as it was, so nothing is cleared.
-    if (count < 0) return { modified: 0, undefined: s.rflagsUndefined };
+    if (count < 0) {
+      // ...and it may exceed what the manuals define: a 16-bit double shift by more than 16,
+      // an 8/16-bit shl/shr by the operand width or more (CF).
+      let undef = s.rflagsUndefined;
+      if ((s.mnemonic === "Shld" || s.mnemonic === "Shrd") && s.width === 16) undef |= ARITH;
+      if ((s.mnemonic === "Shl" || s.mnemonic === "Sal" || s.mnemonic === "Shr") && s.width < 32) undef |= EFLAGS.CF;
+      return { modified: 0, undefined: undef };
+    }
     const c = count & 31;
     if (c === 0) return { modified: 0, undefined: 0 };
     if (ROTATES.has(s.mnemonic)) {
