@@ -1,9 +1,11 @@
-// The CPU test kernels (test/cpu/kernels) run under qemu-system-i386 and Bochs; the lines
-// both print are the reference, and where they differ the Intel SDM ruling in
-// peers/rulings.ts picks the right one. Each kernel is built by `npm run build`.
+// The CPU test kernels (test/cpu/kernels) run under qemu-system-i386, Bochs and our CPU in
+// bare mode. The lines both peers print are the reference; where the peers differ, the Intel
+// SDM ruling in peers/rulings.ts picks the right one. Our CPU must print the reference exactly.
+// Each kernel is built by `npm run build`; every run starts from the built files afresh.
 import { beforeAll, describe, expect, it } from "vitest";
 import { runUnderQemu } from "./peers/qemu-system.js";
 import { runUnderBochs } from "./peers/bochs.js";
+import { runOnOurCpu } from "./peers/bare.js";
 import { buildReference, staleRulings, type Reference } from "./peers/reference.js";
 
 const KERNELS = ["segments", "rings", "paging", "idt", "iopl"];
@@ -35,5 +37,13 @@ describe.each(KERNELS)("test kernel %s", (kernel) => {
     expect(unruled, "peer disagreements without a ruling in test/cpu/peers/rulings.ts").toEqual([]);
     const stale = staleRulings(kernel, ref).map((r) => String(r.checks));
     expect(stale, "rulings that match no disagreement any more").toEqual([]);
+  });
+
+  it("prints the reference lines on our CPU in bare mode", () => {
+    const ours = runOnOurCpu(`${OUT}/${kernel}.elf`, kernel);
+    // line by line, so a failure names the check
+    const diff = ref.lines.flatMap((line, i) => (ours[i] === line ? [] : [`reference: ${line}\nours:      ${ours[i] ?? "(missing)"}`]));
+    expect(diff).toEqual([]);
+    expect(ours.length).toBe(ref.lines.length);
   });
 });

@@ -275,6 +275,7 @@ export function exec0F(c: Cpu): void {
       if (m >= 0xc0 || ((m >> 3) & 7) !== 1) ud(c);
       const a = ea(c, m);
       const la = c.linW(c.eaSeg, a, 8);
+      if (c.alignCheck && (la & 7) !== 0) c.raise(Vector.AC, 0);
       c.probeWrite(la, 8);
       const lo = c.rdLin32(la);
       const hi = c.rdLin32((la + 4) | 0);

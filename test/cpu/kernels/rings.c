@@ -52,13 +52,19 @@ __asm__(
 	"  movl %cs, %eax\n movl %eax, gate_seen+24\n"
 	"  movl %esp, %eax\n movl %eax, gate_seen+28\n"
 	"  lret $8\n"
+	/* loads kernel data into ES and FS, then returns to ring 3: both must come back null */
+	"k_gate_dirty_segs:\n"
+	"  movw $0x10, %ax\n movw %ax, %es\n movw %ax, %fs\n movw $0x23, %ax\n movw %ax, %gs\n lret $8\n"
+	"u_lcall_gate_report:\n"
+	"  pushl $0\n pushl $0\n lcall $0x50, $0\n jmp u_report_data_segs\n"
 	"k_conforming_target:\n"
 	"  movl %cs, %eax\n movl %eax, gate_seen+24\n lret\n"
 	"k_never:\n  hlt\n"
 );
 extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_long[], u_into[],
 	u_div0[], u_int31_roundtrip[], u_lcall_gate[], u_lcall_gate_rpl3[], u_ljmp_gate[],
-	u_lcall_conforming[], u_lret_inward[], u_iret_inward[], u_hlt[], k_gate_target[];
+	u_lcall_conforming[], u_lret_inward[], u_iret_inward[], u_hlt[], k_gate_target[],
+	k_gate_dirty_segs[], u_lcall_gate_report[];
 
 #define USER(fn) run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))(fn))
 
@@ -168,8 +174,14 @@ call_gates(void)
 		gate_seen[1], gate_seen[2], gate_seen[3], gate_seen[5], gate_seen[6],
 		(u32)ring1_stack_top - gate_seen[7]);
 
+	/* lret to an outer ring nulls data segment registers the outer ring may not use */
+	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_dirty_segs, T_CALLGATE, 3, 1, 2));
+	show_run("callgate.lret_outward_nulls_segments", USER(u_lcall_gate_report));
+
 	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_target, T_CALLGATE, 0, 1, 2));
 	show_run("callgate.dpl0_from_ring3", USER(u_lcall_gate));
+	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_target, T_CALLGATE, 0, 0, 2));
+	show_run("callgate.dpl0_not_present_privilege_first", USER(u_lcall_gate));
 	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_target, T_CALLGATE, 3, 0, 2));
 	show_run("callgate.not_present", USER(u_lcall_gate));
 	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_target, T_CALLGATE, 2, 1, 2));
