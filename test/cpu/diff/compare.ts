@@ -57,6 +57,7 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
   let eip = r.eip;
   let errorCode = hasErrorCode(vector) ? r.err : -1;
   let software = false;
+  let eflags = r.eflags;
   if (r.signo === SIGALRM) {
     vector = -2;
     errorCode = -1;
@@ -68,6 +69,7 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
       errorCode = -1;
       eip = s.start + s.length;
       software = true;
+      eflags &= ~EFLAGS.RF; // set by the #GP delivery the interrupt turned into
     }
   } else if (vector === 3 || vector === 4) {
     // int3, into, int 3 and int 4 pass Linux's DPL-3 gates. All are software interrupts (the
@@ -79,12 +81,15 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
     // INT1 (icebp) is a trap (eip after it), but this host reports it at the instruction
     // (a hypervisor intercept re-injects it as a fault); restore the architectural eip.
     const s = decodeSequence(c.code, c.codeOff).find((t) => t.start === r.eip);
-    if (s && s.mnemonic === "Int1") eip = s.start + s.length;
+    if (s && s.mnemonic === "Int1") {
+      eip = s.start + s.length;
+      eflags &= ~EFLAGS.RF;
+    }
   }
   if (vector === 14 && !software) errorCode &= 7; // P, W/R, U/S: the bits an i386 defines
   return {
     regs: r.regs,
-    eflags: r.eflags,
+    eflags,
     eip,
     sregs: r.sregs,
     vector,
