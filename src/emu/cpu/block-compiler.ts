@@ -314,13 +314,14 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       if (!e.avail(1)) return null;
       const d = e.sb();
       const len = e.pos - start;
-      return done(`@F if (${condCode(e, op & 15)}) ${jump(`${next(len)} + ${d}`)} else c.ip = ${next(len)};`, true);
+      const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
+      return done(`@F if (${condCode(e, op & 15)}) ${taken} else c.ip = ${next(len)};`, true);
     }
     case 0xeb: case 0xe9: {
       if (!e.avail(op === 0xeb ? 1 : 4)) return null;
       const d = op === 0xeb ? e.sb() : e.d();
       const len = e.pos - start;
-      return done(`@F ${jump(`${next(len)} + ${d}`)}`, true);
+      return done(`@F ${off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`)}`, true);
     }
     case 0xe8: {
       if (!e.avail(4)) return null;
@@ -409,7 +410,8 @@ function compileOne(e: Emitter, off: number): Decoded | null {
         if (!e.avail(4)) return null;
         const d = e.d();
         const len = e.pos - start;
-        return done(`@F if (${condCode(e, op2 & 15)}) ${jump(`${next(len)} + ${d}`)} else c.ip = ${next(len)};`, true);
+        const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
+        return done(`@F if (${condCode(e, op2 & 15)}) ${taken} else c.ip = ${next(len)};`, true);
       }
       if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
         if (!e.avail(1)) return null;
@@ -483,7 +485,10 @@ export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { 
     if (charged < count) parts.push(`c.left -= ${count - charged};`);
     parts.push(`c.ip = (s + ${off}) | 0;`);
   }
-  const body = `"use strict";\nconst s = c.ip;\n${parts.join("\n")}`;
+  // A block whose last jump returns to its own start loops inside the function while the
+  // budget lasts and nothing asked to stop.
+  const self = `{ if (c.left >= ${count} && c.stop === 0 && c.smc === 0) continue; c.ip = s; return; }`;
+  const body = `"use strict";\nconst s = c.ip;\nfor (;;) {\n${parts.join("\n").replace(/@SELF/g, self)}\nreturn;\n}`;
   const fn = new Function("c", "r", "h", body) as BlockFn;
   fn.n = count;
   return { fn, count };

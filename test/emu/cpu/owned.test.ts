@@ -65,3 +65,16 @@ describe("Cpu in owned mode", () => {
     expect(cpu.getSegment(SReg.ES).selector).toBe(0x21);
   });
 });
+
+describe("Cpu instruction length", () => {
+  it("raises #GP(0) for an instruction longer than 15 bytes and runs one of exactly 15", () => {
+    // 0x66 0x05 imm16 is add $imm16, %ax (4 bytes) after the ds: prefixes.
+    const long = machine(assemble(`.rept 12\n .byte 0x3e\n .endr\n .byte 0x66, 0x05, 0x01, 0x00\n nop`), "owned");
+    expect(long.cpu.run(10)).toBe(StopReason.EXCEPTION);
+    expect(long.cpu.exception).toMatchObject({ vector: Vector.GP, errorCode: 0, eip: CODE });
+    const ok = machine(assemble(`.rept 11\n .byte 0x3e\n .endr\n .byte 0x66, 0x05, 0x01, 0x00\n int3`), "owned");
+    expect(ok.cpu.run(10)).toBe(StopReason.EXCEPTION);
+    expect(ok.cpu.exception).toMatchObject({ vector: Vector.BP, eip: CODE + 16 });
+    expect(ok.cpu.regs[0]).toBe(1);
+  });
+});
