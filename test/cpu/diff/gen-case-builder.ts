@@ -37,6 +37,8 @@ export class CaseBuilder {
   segWritten = false;
   /** EFLAGS.AC may be set (initially or by an earlier popf/iret). */
   acPossible = false;
+  /** An earlier popf/iret may have set EFLAGS.TF. */
+  tfPossible = false;
 
   constructor(rng: Rng) {
     for (let i = 0; i < 8; i++) this.regs[i] = rng.value32();

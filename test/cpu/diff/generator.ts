@@ -167,8 +167,27 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   const bytes = [...prefixes, ...opcode, ...modrmBytes, ...tail];
   const brAt = bytes.length;
   for (let i = 0; i < brSize; i++) bytes.push(0);
-  if (bytes.length > 15) throw reject;
+  // Redundant prefixes: a repeated 0x66/0x67/segment prefix, or a segment override on a form
+  // that touches no memory (ignored; a hint on jcc). Different overrides together are left out:
+  // the SDM calls more than one prefix per group unpredictable.
+  const dupable = prefixes.filter((p) => p === 0x66 || p === 0x67 || [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65].includes(p));
+  if (dupable.length > 0 && rng.chance(0.03)) bytes.unshift(rng.pick(dupable));
+  else if (!hasMem && !implicitMem && !form.isStack && !prefixes.some((p) => p >= 0x26 && p <= 0x3e) && rng.chance(0.03)) {
+    bytes.unshift(rng.pick([0x26, 0x2e, 0x36, 0x3e]));
+  }
   const start = CODE_BASE + b.codeOff + b.code.length;
+  // Now and then an instruction longer than 15 bytes (#GP(0)), padded with repeated ds: prefixes.
+  // (Not with lock misuse: which of the two decode faults wins is the CPU's choice.)
+  if (rng.chance(0.004) && !lock && !prefixes.some((p) => [0x26, 0x2e, 0x36, 0x64, 0x65].includes(p))) {
+    while (bytes.length < 16) bytes.unshift(0x3e);
+    // Wholly inside the code page: a fetch fault at the page end would compete with the #GP.
+    if (start + bytes.length > CODE_BASE + CODE_SIZE) throw reject;
+    b.code.push(...bytes);
+    b.codes.push(Code.INVALID);
+    b.ended = true;
+    return;
+  }
+  if (bytes.length > 15) throw reject;
   if (br !== undefined) {
     const target = pickJumpTarget(rng, b, br.startsWith("br16"));
     const next = start + bytes.length;
@@ -253,6 +272,9 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if (/^Cmps/.test(d.mnemonic) && (b.segWritten || prefixes.includes(0x64) || prefixes.includes(0x65))) throw reject;
   // AMD's enter also checks the alignment of the new frame; keep AC out of enter cases.
   if (mn === "Enter" && b.acPossible) throw reject;
+  // This host reports int1 at the instruction (fixed up in compare.ts); after a popf/iret that
+  // may set TF, a single-step trap can land on the same eip and the two would be confused.
+  if (mn === "Int1" && b.tfPossible) throw reject;
   // AMD's retf imm16 reads an outer SS:ESP above the immediate before checking CS: with AC
   // that read's alignment decides between #AC and the architectural #GP.
   if (mn === "Retf" && b.acPossible) throw reject;
@@ -279,6 +301,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   }
   if (d.rflagsModified & EFLAGS.DF) b.dfKnown = false;
   if (d.writesSreg) b.segWritten = true;
+  if (/^(Popf|Popfd|Iret|Iretd)$/.test(mn)) b.tfPossible = true;
   if (d.rflagsModified & EFLAGS.AC) b.acPossible = true;
   // A shift by CL may shift by zero and leave all flags alone: it clears no undefinedness.
   const maybeNoFlags =
