@@ -27,8 +27,9 @@ __asm__(
 	"u_read:\n  movl user_arg, %ecx\n movzbl (%ecx), %eax\n int $0x30\n"
 	"u_write:\n  movl user_arg, %ecx\n movb $0x77, (%ecx)\n int $0x30\n"
 	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
+	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[];
+extern char u_read[], u_write[], u_exec[], u_rmw[];
 
 static u32 frame(int i) { return (u32)frames[i]; }
 
@@ -65,6 +66,16 @@ user(const char *name, char *code, u32 va)
 {
 	user_arg = va;
 	int r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))code);
+	trapped = r;
+	show(name);
+}
+
+/* the same snippets at CPL 1, which paging treats as supervisor (a Xen guest kernel's ring) */
+static void
+ring1(const char *name, char *code, u32 va)
+{
+	user_arg = va;
+	int r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))code);
 	trapped = r;
 	show(name);
 }
@@ -110,6 +121,23 @@ protection(void)
 	K("k.write_user_ro_wp1", k_write(VA(0) + 0x50));
 	K("k.read_user_ro_wp1", k_read(VA(0) + 0x50));
 	write_cr0(read_cr0() & ~CR0_WP);
+
+	/* CPL 1 is supervisor: U/S=0 pages are open to it, and CR0.WP guards read-only pages */
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	ring1("r1.read_supervisor", u_read, VA(0) + 0x20);
+	ring1("r1.write_supervisor", u_write, VA(0) + 0x20);
+	set_pte(0, frame(0), PTE_P);
+	ring1("r1.write_supervisor_ro_wp0", u_write, VA(0) + 0x24);
+	write_cr0(read_cr0() | CR0_WP);
+	ring1("r1.write_supervisor_ro_wp1", u_write, VA(0) + 0x24);
+	set_pte(0, frame(0), PTE_P | PTE_U);
+	ring1("r1.write_user_ro_wp1", u_write, VA(0) + 0x28);
+	write_cr0(read_cr0() & ~CR0_WP);
+	set_pte(0, frame(0), 0);
+	ring1("r1.read_not_present", u_read, VA(0) + 0x2c);
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	frames[0][0] = 0xc3;    /* ret */
+	ring1("r1.fetch_supervisor", u_exec, VA(0));
 
 	/* the directory entry's bits combine with the table entry's */
 	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
@@ -223,6 +251,20 @@ cr2_and_fetch(void)
 		"movw %w0, %%fs\n movb %%fs:0xfff, %%al\n movb $0, %%fs:0x1000\n movw %w1, %%fs"
 		: : "r"(SCR(0)), "r"(SEL_KDATA) : "eax"));
 	K("k.null_pointer", k_read(0));
+
+	/* read-modify-write instructions fault as writes, even where the read is refused first */
+	set_pte(1, frame(1), 0);
+	K("rmw.k_add_not_present", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	user("rmw.u_add_not_present", u_rmw, VA(1) + 8);
+	set_pte(1, frame(1), PTE_P | PTE_U);
+	K("rmw.k_add_read_only_wp0", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	write_cr0(read_cr0() | CR0_WP);
+	K("rmw.k_add_read_only_wp1", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	K("rmw.k_xchg_read_only_wp1", __asm__ volatile("xchgl %%eax, (%0)" : : "r"(VA(1) + 8) : "eax", "memory"));
+	write_cr0(read_cr0() & ~CR0_WP);
+	set_pte(1, frame(1), 0);
+	K("rmw.k_inc_byte_not_present", __asm__ volatile("incb (%0)" : : "r"(VA(1) + 9) : "memory", "cc"));
+	K("rmw.k_xchg_not_present", __asm__ volatile("xchgl %%eax, (%0)" : : "r"(VA(1) + 8) : "eax", "memory"));
 }
 
 void

@@ -181,6 +181,13 @@ limits(void)
 	CHECK("type.write_readable_code_via_fs", write_fs_b(SCR(0), 0));
 	CHECK("type.read_readable_code_via_fs", read_fs_b(SCR(0), 0));
 
+	/* a Xen 2.0 guest's flat segments: base 0, 4 KiB granular limit 0xfc3ff -> 0xfc3fffff */
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfc3ff, DATA_RW, F_G | F_DB));
+	CHECK("xenlimit.last_byte", read_fs_b(SCR(0), 0xfc3fffff));
+	CHECK("xenlimit.first_byte_above", read_fs_b(SCR(0), 0xfc400000));
+	CHECK("xenlimit.dword_straddling", read_fs_l(SCR(0), 0xfc3ffffe));
+	CHECK("xenlimit.top_of_4g", read_fs_b(SCR(0), 0xffffffff));
+
 	/* base: fs:0 is buffer[0x10] */
 	buffer[0x10] = 0xa5;
 	set_gdt(GDT_SCRATCH, seg_desc(b + 0x10, 0xfff, DATA_RW, F_DB));

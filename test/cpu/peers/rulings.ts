@@ -16,7 +16,7 @@ export interface Ruling {
 export const RULINGS: readonly Ruling[] = [
   {
     kernel: "segments",
-    checks: /^(access\.fs_null|limit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
+    checks: /^(access\.fs_null|limit\..*|xenlimit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
     right: "bochs",
     sdm: "Vol. 3A 5.3 (limit checking: offset beyond the limit, or below it for expand-down, raises #GP(0)), " +
       "5.4.1 (a memory access through a null selector in DS/ES/FS/GS raises #GP(0)) and 5.5 (writing a read-only " +
@@ -41,6 +41,15 @@ export const RULINGS: readonly Ruling[] = [
     right: "bochs",
     sdm: "Vol. 3A 3.1 and 5.3: segmentation (with its limit check) produces the linear address that paging then " +
       "translates, so an offset beyond the limit raises #GP(0) before any page walk; QEMU TCG has no data limit check.",
+  },
+  {
+    kernel: "paging",
+    checks: /^rmw\.[ku]_(add|inc_byte|xchg)_not_present$/,
+    right: "bochs",
+    sdm: "Vol. 3A 4.7: the #PF error code's W/R bit describes the access that caused the fault; a read-modify-write " +
+      "instruction's access is a write, so a not-present page gives W/R = 1. The manual does not spell out RMW, so the " +
+      "real CPU was asked: `addl $1, (unmapped)` in a 32-bit Linux process on this host (AMD EPYC) reports error " +
+      "code 6 (U, W) in the signal context. QEMU faults on the read half and reports W/R = 0.",
   },
   {
     kernel: "idt",
