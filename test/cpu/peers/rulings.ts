@@ -24,6 +24,15 @@ export const RULINGS: readonly Ruling[] = [
   },
   {
     kernel: "segments",
+    checks: /^cs\.(fetch_past_limit|instruction_straddling_limit|near_jmp_beyond_limit|near_call_beyond_limit|far_call_beyond_limit)$/,
+    right: "bochs",
+    sdm: "Vol. 3A 5.3: instruction fetches are checked against the CS limit, so running or decoding past it raises " +
+      "#GP(0) at the instruction that does not fit; Vol. 2A JMP and CALL: a target offset beyond the CS limit raises " +
+      "#GP(0) at the JMP/CALL itself, before anything is pushed. QEMU 7.2 TCG runs on past the limit here and " +
+      "reports unrelated faults.",
+  },
+  {
+    kernel: "segments",
     checks: /^ltr\.null$/,
     right: "bochs",
     sdm: "Vol. 2A LTR, Operation: IF SRC is a NULL selector THEN #GP(0).",
