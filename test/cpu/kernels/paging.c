@@ -27,9 +27,10 @@ __asm__(
 	"u_read:\n  movl user_arg, %ecx\n movzbl (%ecx), %eax\n int $0x30\n"
 	"u_write:\n  movl user_arg, %ecx\n movb $0x77, (%ecx)\n int $0x30\n"
 	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
+	"u_push_at:\n  movl user_arg, %esp\n pushl $0x12345678\n int $0x30\n"
 	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[], u_rmw[];
+extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[];
 
 static u32 frame(int i) { return (u32)frames[i]; }
 
@@ -267,10 +268,76 @@ cr2_and_fetch(void)
 	K("rmw.k_xchg_not_present", __asm__ volatile("xchgl %%eax, (%0)" : : "r"(VA(1) + 8) : "eax", "memory"));
 }
 
+static u32
+call_code(u32 va)
+{
+	u32 r;
+	__asm__ volatile("call *%1" : "=a"(r) : "r"(va) : "ecx", "edx", "memory");
+	return r;
+}
+
+static void
+put_mov_eax_ret(u8 *p, u32 imm)
+{
+	p[0] = 0xb8;    /* mov $imm32, %eax */
+	p[1] = (u8)imm; p[2] = (u8)(imm >> 8); p[3] = (u8)(imm >> 16); p[4] = (u8)(imm >> 24);
+	p[5] = 0xc3;    /* ret */
+}
+
+/* code that changes: the CPU must run what memory holds, however it was written */
+static void
+self_modifying(void)
+{
+	set_pte(2, frame(2), PTE_P | PTE_W | PTE_U);
+	set_pte(3, frame(2), PTE_P | PTE_W | PTE_U);    /* a second mapping of the same frame */
+	put_mov_eax_ret(frames[2], 1);
+	printf_("smc.first: %x\n", call_code(VA(2)));
+	frames[2][1] = 2;
+	printf_("smc.after_write_same_address: %x\n", call_code(VA(2)));
+	((volatile u8 *)VA(3))[1] = 3;
+	printf_("smc.after_write_through_alias: %x\n", call_code(VA(2)));
+	/* movb $4, (imm of the next instruction); mov $5, %eax; ret -- the store hits code just ahead */
+	u8 *p = frames[2] + 0x100;
+	u32 imm = VA(2) + 0x100 + 7 + 1;
+	p[0] = 0xc6; p[1] = 0x05;
+	p[2] = (u8)imm; p[3] = (u8)(imm >> 8); p[4] = (u8)(imm >> 16); p[5] = (u8)(imm >> 24);
+	p[6] = 0x04;
+	put_mov_eax_ret(p + 7, 5);
+	printf_("smc.store_into_next_instruction: %x\n", call_code(VA(2) + 0x100));
+	printf_("smc.store_into_next_instruction_again: %x\n", call_code(VA(2) + 0x100));
+	/* the frame is remapped to other code at the same linear address */
+	put_mov_eax_ret(frames[3], 6);
+	set_pte(2, frame(3), PTE_P | PTE_W | PTE_U);
+	printf_("smc.remapped_page: %x\n", call_code(VA(2)));
+}
+
+/* a string instruction stopped by a page fault part-way, and a push into a missing stack page */
+static void
+partial_progress(void)
+{
+	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
+	set_pte(1, frame(1), 0);
+	u32 src = VA(0) + 0xff8, dst = (u32)frames[3];
+	TRY(__asm__ volatile("cld\n rep movsb" : : "S"(src), "D"(dst), "c"(16) : "memory"));
+	printf_("rep.movsb_into_not_present: %s cr2=%08x ecx=%x esi=+%x edi=+%x\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.cr2, last_trap.ecx,
+		last_trap.esi - src, last_trap.edi - dst);
+	TRY(__asm__ volatile("std\n rep stosl\n cld" : : "D"(VA(1) + 8), "c"(8), "a"(0) : "memory"));
+	__asm__ volatile("cld");
+	printf_("rep.stosl_down_not_present: %s cr2=%08x ecx=%x edi=%08x\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.cr2, last_trap.ecx, last_trap.edi);
+	user_arg = VA(1) + 0x10;
+	int r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))u_push_at);
+	printf_("push.into_not_present: r=%d %s err=%x cr2=%08x esp=%08x\n", r, vector_name(last_trap.vector),
+		last_trap.err, last_trap.cr2, last_trap.esp);
+}
+
 void
 tests(void)
 {
 	paging_on();
+	self_modifying();
+	partial_progress();
 	protection();
 	accessed_dirty();
 	tlb();

@@ -64,6 +64,7 @@ struct trap {
 	u32 cr2;
 	u32 handler_esp;    /* esp in the handler just after the CPU pushed the frame */
 	u32 eax;            /* eax at the time of the trap (ring-3 code reports through it) */
+	u32 ecx, esi, edi;  /* for string instructions stopped part-way */
 };
 
 struct tss32 {

@@ -52,6 +52,9 @@ trap_dispatch(struct frame *f)
 	last_trap.cr2 = read_cr2();
 	last_trap.handler_esp = (u32)&f->eip - (has_error_code(f->vector) ? 4 : 0);
 	last_trap.eax = f->eax;
+	last_trap.ecx = f->ecx;
+	last_trap.esi = f->esi;
+	last_trap.edi = f->edi;
 	if ((f->cs & 3) != 0) {
 		last_trap.esp = f->esp;
 		last_trap.ss = f->ss;
