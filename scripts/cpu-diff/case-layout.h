@@ -22,7 +22,8 @@
  *   npatch x { u16 addr; u8 len; u8 bytes[len] }
  * Output record:
  *   u32 reclen; u32 eax..edi; u32 eflags; u32 eip; u16 cs,ss,ds,es,fs,gs;
- *   u8 signo; u8 trapno; u16 nchanged; u32 err; u32 cr2; nchanged x { u16 addr; u8 value } */
+ *   u8 signo; u8 trapno; u16 nchanged; u32 err; u32 cr2; u32 flags (bit 0: the case stored into
+ *   the code page, which the generator must never allow); nchanged x { u16 addr; u8 value } */
 #define IN_FIXED   52u
 #define OUT_FIXED  72u
 

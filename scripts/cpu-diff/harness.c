@@ -248,6 +248,18 @@ run_record(const u8 *rec, u32 len)
 
 	for (u32 i = 0; i < code_len; i++)
 		code[code_off + i] = 0xCC;
+	/* A case must never store into the code page; if one did, say so and repair the page so
+	 * later cases still run on int3 filler. */
+	u32 code_written = 0;
+	const u32 *cw = (const u32 *)code;
+	for (u32 i = 0; i < CODE_SIZE / 4; i++) {
+		if (cw[i] != 0xCCCCCCCCu) {
+			code_written = 1;
+			for (u32 b = 0; b < CODE_SIZE; b++)
+				code[b] = 0xCC;
+			break;
+		}
+	}
 
 	/* Patched bytes first: report and restore those that changed from their patch value. */
 	u32 nch = 0;
@@ -280,6 +292,7 @@ run_record(const u8 *rec, u32 len)
 	}
 	put32(g_out_fixed, OUT_FIXED + 3 * nch);
 	put16(g_out_fixed + 58, nch);
+	put32(g_out_fixed + 68, code_written);
 	emit(g_out_fixed, OUT_FIXED);
 	emit(changes, 3 * nch);
 	return 1;

@@ -77,6 +77,44 @@ export function alu(c: Cpu, op: number, sz: number, x: number, y: number): numbe
   }
 }
 
+/** alu() specialised for 32-bit operands (the hot path). */
+export function alu32(c: Cpu, op: number, x: number, y: number): number {
+  let r: number;
+  switch (op) {
+    case 0:
+      r = (x + y) | 0;
+      c.ccOp = CC_ADD;
+      break;
+    case 5:
+    case 7:
+      r = (x - y) | 0;
+      c.ccOp = CC_SUB;
+      break;
+    case 1:
+    case 4:
+    case 6:
+      r = op === 1 ? x | y : op === 4 ? x & y : x ^ y;
+      c.ccOp = CC_RES;
+      c.ccCF = 0;
+      c.ccOF = 0;
+      c.ccAF = 0;
+      c.ccR = r;
+      c.ccSign = SIGN32;
+      c.ccShift = 0;
+      return r;
+    default:
+      return alu(c, op, 4, x, y);
+  }
+  c.ccA = x;
+  c.ccB = y;
+  c.ccR = r;
+  c.ccSign = SIGN32;
+  c.ccShift = 0;
+  return r;
+}
+
+const SIGN32 = 0x80000000 | 0;
+
 export function inc(c: Cpu, sz: number, x: number): number {
   const cf = c.getCF();
   const r = (x + 1) & MASK[sz];
@@ -161,7 +199,11 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 2: { // RCL
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        // Nothing rotates; OF is undefined, AMD recomputes it from the unchanged value.
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) & 1) ^ c.getCF());
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -179,7 +221,10 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     }
     case 3: { // RCR
       const n = sz === 4 ? cnt : cnt % (bits + 1);
-      if (n === 0) return v;
+      if (n === 0) {
+        setCfOf(c, c.getCF(), ((v >>> (bits - 1)) ^ (v >>> (bits - 2))) & 1);
+        return v;
+      }
       const cin = c.getCF();
       let r: number;
       let cf: number;
@@ -205,7 +250,9 @@ export function shift(c: Cpu, op: number, sz: number, v: number, cnt: number): n
     case 5: { // SHR
       const u = sz === 4 ? v >>> 0 : v;
       const r = (u >>> cnt) & m;
-      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, (u >>> (bits - 1)) & 1, 1);
+      // OF is defined for a count of 1 (the original sign); MSB^MSB-1 of the result equals it there
+      // and matches AMD for larger counts.
+      setRes(c, sz, r, (u >>> (cnt - 1)) & 1, ((r ^ (r << 1)) >>> (bits - 1)) & 1, 1);
       return r;
     }
     default: { // SAR

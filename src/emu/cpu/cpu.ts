@@ -6,17 +6,18 @@
 import createDebug from "debug";
 import type { MachineMemory } from "../memory.js";
 import {
-  AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
+  AC, AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
   FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, ZF,
 } from "./flags.js";
 import { PARITY } from "./lazy-flags.js";
 import {
-  CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
+  CR0_AM, CR0_PG, CR0_WP, CR4_PSE, PF_P, PF_U, PF_W, StopReason, Vector,
   type SRegIndex, type StopReasonCode, type WatchKindCode,
 } from "./constants.js";
 import { step } from "./execute.js";
 import { deliverInterrupt, loadSegmentChecked } from "./transfers.js";
 import { traceInstruction } from "./trace.js";
+import { HELPERS, compileBlock, type BlockFn } from "./block-compiler.js";
 
 const log = createDebug("emu:cpu");
 const traceLog = createDebug("emu:trace");
@@ -34,6 +35,7 @@ function exceptionClass(v: number): number {
 const STOP_REEVAL = 100;
 
 const TLB_LIST_MAX = 4096;
+const BLOCK_CACHE = 8192;
 
 /** segOk bits: what the cached descriptor allows. */
 export const SEG_R = 1;
@@ -139,8 +141,12 @@ export class Cpu {
   private readonly tlbSW = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUR = new Int32Array(1 << 20).fill(-1);
   private readonly tlbUW = new Int32Array(1 << 20).fill(-1);
+  /** Always empty: selected while alignment checking is on, so every access takes the slow path. */
+  private readonly tlbNone = new Int32Array(1 << 20).fill(-1);
   tlbR = this.tlbSR;
   tlbW = this.tlbSW;
+  /** CR0.AM, EFLAGS.AC and CPL 3 together: misaligned data accesses raise #AC(0). */
+  alignCheck = false;
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
   /** Linear pages never cached in the TLB (they hold a watchpoint). */
@@ -190,6 +196,18 @@ export class Cpu {
   fpuSw = 0;
   fpuTag = 0xffff;
 
+  /** Executions of a block start before it is compiled to JavaScript; -1 turns compiling off. */
+  compileThreshold = 16;
+  /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
+  private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
+  /** Set by mov ss / pop ss: the single-step trap waits one more instruction (SDM vol. 3 §6.8.3). */
+  inhibitTrap = false;
+  /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
+  smc = 0;
+  /** Direct-mapped cache of compiled blocks by machine address (tag = address, -1 empty). */
+  private readonly bcTag = new Int32Array(BLOCK_CACHE).fill(-1);
+  private readonly bcFn: (BlockFn | null)[] = new Array<BlockFn | null>(BLOCK_CACHE).fill(null);
+
   // Decode state of the running instruction (execute.ts).
   opsize32 = true;
   adsize32 = true;
@@ -205,6 +223,15 @@ export class Cpu {
     this.view = mem.view;
     this.codeFrames = mem.codeFrames;
     this.frameCount = mem.frameCount;
+    this.frameBlocks = new Array(mem.frameCount).fill(undefined);
+    mem.onCodeWrite((frame) => {
+      this.frameBlocks[frame] = undefined;
+      this.smc = 1;
+      const tags = this.bcTag;
+      for (let i = 0; i < BLOCK_CACHE; i++) {
+        if ((tags[i] >>> 12) === frame) { tags[i] = -1; this.bcFn[i] = null; }
+      }
+    });
     // Flat 4 GiB segments at reset so a test can run code at once.
     for (let s = 0; s < 6; s++) {
       this.setSegmentCache(s as SRegIndex, 0, 0, -1, s === 1 ? 0xc09b : 0xc093);
@@ -221,6 +248,7 @@ export class Cpu {
   set cr0(v: number) {
     this.cr0v = v | 0x10 | 1;
     this.flushTlb();
+    this.selectTlb();
   }
   get cr3(): number { return this.cr3v; }
   set cr3(v: number) {
@@ -301,12 +329,14 @@ export class Cpu {
     this.flags = (v & FLAGS_WRITABLE) | FLAGS_FIXED;
     this.ccOp = CC_EAGER;
     this.stop = this.stop || STOP_REEVAL;
+    this.selectTlb();
   }
 
   /** Internal: write flags under a mask of bits the instruction may change. */
   writeFlags(v: number, mask: number): void {
     this.materialize();
     this.flags = (this.flags & ~mask) | (v & mask) | FLAGS_FIXED;
+    if ((mask & AC) !== 0) this.selectTlb();
     if ((v & TF) !== 0 || this.pendingIrq >= 0) this.stop = this.stop || STOP_REEVAL;
   }
 
@@ -345,14 +375,23 @@ export class Cpu {
 
   setCpl(cpl: number): void {
     this.cpl = cpl;
-    if (cpl === 3) {
+    this.selectTlb();
+    this.fetchValid = 0;
+  }
+
+  /** Points tlbR/tlbW at the arrays for the current privilege (none while alignment checking). */
+  private selectTlb(): void {
+    this.alignCheck = this.cpl === 3 && (this.cr0v & CR0_AM) !== 0 && (this.flags & AC) !== 0;
+    if (this.alignCheck) {
+      this.tlbR = this.tlbNone;
+      this.tlbW = this.tlbNone;
+    } else if (this.cpl === 3) {
       this.tlbR = this.tlbUR;
       this.tlbW = this.tlbUW;
     } else {
       this.tlbR = this.tlbSR;
       this.tlbW = this.tlbSW;
     }
-    this.fetchValid = 0;
   }
 
   /**
@@ -539,6 +578,7 @@ export class Cpu {
   }
 
   private readSlow(la: number, size: number): number {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, false, user);
     const last = (la + size - 1) | 0;
@@ -553,6 +593,7 @@ export class Cpu {
   }
 
   private writeSlow(la: number, size: number, v: number): void {
+    if (this.alignCheck && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     const p0 = this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
@@ -620,6 +661,7 @@ export class Cpu {
 
   /** Checks that a write of `size` bytes at `la` would not fault (for multi-part stores). */
   probeWrite(la: number, size: number): void {
+    if (this.alignCheck && size <= 4 && (la & (size - 1)) !== 0) this.raise(Vector.AC, 0);
     const user = this.cpl === 3;
     if (this.tlbW[la >>> 12] === -1) this.xlate(la, true, user);
     const last = (la + size - 1) | 0;
@@ -941,12 +983,69 @@ export class Cpu {
   }
 
   private runFast(): void {
+    const compile = this.compileThreshold >= 0;
     while (this.left > 0 && this.stop === 0) {
+      if (compile && this.code32) {
+        const off = (this.csBase + this.ip - this.fetchPage) | 0;
+        if ((off >>> 0) < this.fetchValid) {
+          const pa = this.fetchPhys + off;
+          const i = pa & (BLOCK_CACHE - 1);
+          const b = this.bcTag[i] === pa ? this.bcFn[i] : this.blockAt(pa, off);
+          if (b !== null && b.n <= this.left) {
+            this.smc = 0;
+            b(this, this.regs, HELPERS);
+            continue;
+          }
+        }
+      }
       this.left--;
       this.eip = this.ip;
       this.startEsp = this.regs[4];
       step(this);
     }
+  }
+
+  /** The compiled block starting at machine address pa, compiling it once it is hot. */
+  private blockAt(pa: number, off: number): BlockFn | null {
+    const frame = pa >>> 12;
+    let map = this.frameBlocks[frame];
+    if (map === undefined) {
+      map = new Map();
+      this.frameBlocks[frame] = map;
+    }
+    const key = pa & 0xfff;
+    const v = map.get(key);
+    if (typeof v === "function") {
+      const i = pa & (BLOCK_CACHE - 1);
+      this.bcTag[i] = pa;
+      this.bcFn[i] = v;
+      return v;
+    }
+    if (v === null) return null;
+    const seen = (v ?? 0) + 1;
+    if (seen <= this.compileThreshold) {
+      map.set(key, seen);
+      return null;
+    }
+    const compiled = compileBlock(this.u8, pa, this.fetchValid - off);
+    if (compiled === null) {
+      map.set(key, null);
+      return null;
+    }
+    this.codeFrames[frame] = 1;
+    map.set(key, compiled.fn);
+    const i = pa & (BLOCK_CACHE - 1);
+    this.bcTag[i] = pa;
+    this.bcFn[i] = compiled.fn;
+    return compiled.fn;
+  }
+
+  /** Drops every compiled block (e.g. to compare interpreter and compiler). */
+  flushCompiledCode(): void {
+    this.frameBlocks.fill(undefined);
+    this.codeFrames.fill(0);
+    this.bcTag.fill(-1);
+    this.bcFn.fill(null);
   }
 
   private runSlow(tracing: boolean): void {
@@ -963,6 +1062,7 @@ export class Cpu {
       const tf = (this.flags & TF) !== 0;
       this.left--;
       this.startEsp = this.regs[4];
+      this.inhibitTrap = false;
       step(this);
       this.eip = this.ip;
       if (this.pendingWatch !== null) {
@@ -971,7 +1071,7 @@ export class Cpu {
         if (this.stop === 0 || this.stop === STOP_REEVAL) this.stop = StopReason.WATCHPOINT + 1;
         return;
       }
-      if (tf && this.stop !== StopReason.EXCEPTION + 1) {
+      if (tf && !this.inhibitTrap && this.stop !== StopReason.EXCEPTION + 1) {
         // Single-step trap after the instruction (SDM vol. 3 §17.3.1.4).
         this.dr[6] |= 0x4000;
         if (this.owned) {

@@ -2,7 +2,7 @@
 // the opcode byte (SDM vol. 2 appendix A one-byte map); two-byte opcodes are in execute-0f.ts.
 // Faults are raised through c.raise(), which unwinds to Cpu.run.
 import type { Cpu } from "./cpu.js";
-import { MASK, aaa, aad, aam, alu, cond, daa, das, dec, divAcc, imul, inc, mulAcc, neg, setRes, shift } from "./alu.js";
+import { MASK, alu32, aaa, aad, aam, alu, cond, daa, das, dec, divAcc, imul, inc, mulAcc, neg, setRes, shift } from "./alu.js";
 import { AC, CF, DF, ID, IF, IOPL, IOPL_SHIFT, NT, OF, RF, TF, ZF, ARITH } from "./flags.js";
 import { StopReason, Vector } from "./constants.js";
 import { exec0F } from "./execute-0f.js";
@@ -128,12 +128,21 @@ function ud(c: Cpu): never {
 
 /** Executes one instruction at c.ip (== c.eip). */
 export function step(c: Cpu): void {
-  c.opsize32 = c.code32;
-  c.adsize32 = c.code32;
+  let op = c.fb();
   c.segOvr = -1;
   c.rep = 0;
+  if (c.code32) {
+    c.opsize32 = true;
+    c.adsize32 = true;
+    if (PREFIX[op] === 0) {
+      hot32(c, op);
+      return;
+    }
+  } else {
+    c.opsize32 = false;
+    c.adsize32 = false;
+  }
   let lock = false;
-  let op = c.fb();
   for (;;) {
     switch (op) {
       case 0x66: c.opsize32 = !c.code32; break;
@@ -155,6 +164,146 @@ export function step(c: Cpu): void {
   }
 }
 
+const PREFIX = new Uint8Array(256);
+for (const p of [0x66, 0x67, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
+
+/**
+ * The most frequent 32-bit forms without prefixes, kept small so the engine can inline this
+ * switch into the run loop; everything else goes to execOne.
+ */
+function hot32(c: Cpu, op: number): void {
+  const regs = c.regs;
+  switch (op) {
+    case 0x89: {
+      const m = c.fb();
+      if (m >= 0xc0) regs[m & 7] = regs[(m >> 3) & 7];
+      else { const a = ea(c, m); c.wr32(c.eaSeg, a, regs[(m >> 3) & 7]); }
+      return;
+    }
+    case 0x8b: {
+      const m = c.fb();
+      if (m >= 0xc0) regs[(m >> 3) & 7] = regs[m & 7];
+      else { const a = ea(c, m); regs[(m >> 3) & 7] = c.rd32(c.eaSeg, a); }
+      return;
+    }
+    case 0x01: case 0x09: case 0x21: case 0x29: case 0x31: case 0x39:
+    case 0x03: case 0x0b: case 0x23: case 0x2b: case 0x33: case 0x3b: case 0x85: {
+      const m = c.fb();
+      const reg = (m >> 3) & 7;
+      const aop = op === 0x85 ? 4 : op >> 3;
+      const store = op !== 0x85 && aop !== 7;
+      if (m >= 0xc0) {
+        const rm = m & 7;
+        if ((op & 2) === 0) {
+          const r = alu32(c, aop, regs[rm], regs[reg]);
+          if (store) regs[rm] = r;
+        } else {
+          const r = alu32(c, aop, regs[reg], regs[rm]);
+          if (store) regs[reg] = r;
+        }
+        return;
+      }
+      const a = ea(c, m);
+      if ((op & 2) !== 0) {
+        const r = alu32(c, aop, regs[reg], c.rd32(c.eaSeg, a));
+        if (store) regs[reg] = r;
+      } else if (!store) {
+        alu32(c, aop, c.rd32(c.eaSeg, a), regs[reg]);
+      } else {
+        rmwAlu(c, aop, 4, a, regs[reg]);
+      }
+      return;
+    }
+    case 0x83: {
+      const m = c.fb();
+      const aop = (m >> 3) & 7;
+      if (m >= 0xc0) {
+        const imm = (c.fb() << 24) >> 24;
+        const r = alu32(c, aop, regs[m & 7], imm);
+        if (aop !== 7) regs[m & 7] = r;
+        return;
+      }
+      const a = ea(c, m);
+      const imm = (c.fb() << 24) >> 24;
+      if (aop === 7) alu32(c, 7, c.rd32(c.eaSeg, a), imm);
+      else rmwAlu(c, aop, 4, a, imm);
+      return;
+    }
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+      regs[op & 7] = inc(c, 4, regs[op & 7]);
+      return;
+    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
+      regs[op & 7] = dec(c, 4, regs[op & 7]);
+      return;
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+      c.push32(regs[op & 7]);
+      return;
+    case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
+      regs[op & 7] = c.pop32();
+      return;
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+    case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
+      const d = (c.fb() << 24) >> 24;
+      if (cond(c, op & 15)) {
+        const t = (c.ip + d) | 0;
+        if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(Vector.GP, 0);
+        c.ip = t;
+      }
+      return;
+    }
+    case 0x8d: {
+      const m = c.fb();
+      if (m >= 0xc0) ud(c);
+      regs[(m >> 3) & 7] = ea(c, m);
+      return;
+    }
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+      regs[op & 7] = c.fd();
+      return;
+    case 0xc3: {
+      const t = c.pop32();
+      if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(Vector.GP, 0);
+      c.ip = t;
+      return;
+    }
+    case 0xe8: {
+      const d = c.fd();
+      const t = (c.ip + d) | 0;
+      if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(Vector.GP, 0);
+      c.push32(c.ip);
+      c.ip = t;
+      return;
+    }
+    case 0xeb: {
+      const d = (c.fb() << 24) >> 24;
+      const t = (c.ip + d) | 0;
+      if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(Vector.GP, 0);
+      c.ip = t;
+      return;
+    }
+    case 0x90:
+      return;
+    // Every other opcode is listed so the switch stays dense (the engine then uses a jump table).
+    case 0x00: case 0x02: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08: case 0x0a: case 0x0c: case 0x0d: case 0x0e: case 0x0f:
+    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16: case 0x17: case 0x18: case 0x19: case 0x1a: case 0x1b:
+    case 0x1c: case 0x1d: case 0x1e: case 0x1f: case 0x20: case 0x22: case 0x24: case 0x25: case 0x26: case 0x27: case 0x28: case 0x2a:
+    case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x32: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x3a:
+    case 0x3c: case 0x3d: case 0x3e: case 0x3f: case 0x60: case 0x61: case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67:
+    case 0x68: case 0x69: case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x80: case 0x81: case 0x82: case 0x84:
+    case 0x86: case 0x87: case 0x88: case 0x8a: case 0x8c: case 0x8e: case 0x8f: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95:
+    case 0x96: case 0x97: case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f: case 0xa0: case 0xa1:
+    case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac: case 0xad:
+    case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xc0: case 0xc1:
+    case 0xc2: case 0xc4: case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce:
+    case 0xcf: case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda:
+    case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6:
+    case 0xe7: case 0xe9: case 0xea: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf3: case 0xf4:
+    case 0xf5: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfd: case 0xfe: case 0xff:
+    default:
+      execOne(c, op);
+  }
+}
+
 /** Which opcodes carry a ModRM byte (one-byte map, then the 0F map). */
 const MODRM_1 = new Uint8Array(256);
 const MODRM_0F = new Uint8Array(256);
@@ -164,6 +313,17 @@ for (const r of [[0x00, 0x03], [0x08, 0x0b], [0x10, 0x13], [0x18, 0x1b], [0x20, 
 for (const r of [[0x00, 0x03], [0x18, 0x1f], [0x20, 0x23], [0x40, 0x4f], [0x90, 0x9f], [0xa3, 0xa5], [0xab, 0xad],
   [0xaf, 0xb7], [0xba, 0xc1], [0xc7, 0xc7]]) MODRM_0F.fill(1, r[0], r[1] + 1);
 
+let lockOp2 = 0;
+/** One-byte opcodes without ModRM that carry an 8-bit or operand-size immediate. */
+const IMM8_1 = new Uint8Array(256);
+const IMMZ_1 = new Uint8Array(256);
+for (const op of [0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x6a, 0xa8, 0xcd, 0xd4, 0xd5, 0xeb]) IMM8_1[op] = 1;
+IMM8_1.fill(1, 0x70, 0x80);
+IMM8_1.fill(1, 0xb0, 0xb8);
+IMM8_1.fill(1, 0xe0, 0xe8);
+for (const op of [0x05, 0x0d, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x68, 0xa9, 0xe8, 0xe9]) IMMZ_1[op] = 1;
+IMMZ_1.fill(1, 0xb8, 0xc0);
+
 /** A lock prefix on anything but a lockable memory-destination form is #UD (after fetching the operand). */
 function checkLock(c: Cpu, op: number): void {
   const save = c.ip;
@@ -172,6 +332,7 @@ function checkLock(c: Cpu, op: number): void {
   let hasModrm: boolean;
   if (op === 0x0f) {
     const op2 = c.fb();
+    lockOp2 = op2;
     hasModrm = MODRM_0F[op2] === 1;
     if (hasModrm) m = c.fb();
     const regField = (m >> 3) & 7;
@@ -187,7 +348,30 @@ function checkLock(c: Cpu, op: number): void {
       !((op === 0xfe || op === 0xff) && regField > 1);
   }
   if (!ok) {
+    // The whole instruction is fetched (and may #PF) before the #UD.
     if (hasModrm && m < 0xc0) ea(c, m);
+    const regField = (m >> 3) & 7;
+    const osz = c.opsize32 ? 4 : 2;
+    if (op === 0x0f) {
+      const op2 = lockOp2;
+      if (op2 === 0xa4 || op2 === 0xac || op2 === 0xba) c.fb();
+      else if (op2 >= 0x80 && op2 <= 0x8f) fetchImm(c, osz);
+    } else if (op === 0x80 || op === 0x82 || op === 0x83 || op === 0xc0 || op === 0xc1 || op === 0xc6 || op === 0x6b ||
+      (op === 0xf6 && regField < 2) || IMM8_1[op] === 1) {
+      c.fb();
+    } else if (op === 0x81 || op === 0x69 || op === 0xc7 || (op === 0xf7 && regField < 2) || IMMZ_1[op] === 1) {
+      fetchImm(c, osz);
+    } else if (op === 0xc2 || op === 0xca) {
+      c.fw();
+    } else if (op === 0xc8) {
+      c.fw();
+      c.fb();
+    } else if (op === 0x9a || op === 0xea) {
+      fetchImm(c, osz);
+      c.fw();
+    } else if (op >= 0xa0 && op <= 0xa3) {
+      fetchImm(c, c.adsize32 ? 4 : 2);
+    }
     ud(c);
   }
   c.ip = save;
@@ -198,49 +382,46 @@ function execOne(c: Cpu, op: number): void {
   const osz = c.opsize32 ? 4 : 2;
   switch (op) {
     // ALU ops: 00-3D with the pattern Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev / AL,Ib / eAX,Iv.
-    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
-    case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
-    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
-    case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
-    case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
-    case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
-    case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
-    case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: {
-      const aop = op >> 3;
-      const form = op & 7;
-      const sz = (form & 1) === 0 ? 1 : osz;
-      if (form >= 4) {
-        const imm = fetchImm(c, sz);
-        const r = alu(c, aop, sz, getReg(c, 0, sz), imm & MASK[sz]);
-        if (aop !== 7) setReg(c, 0, sz, r);
-        return;
-      }
-      const m = c.fb();
-      const reg = (m >> 3) & 7;
-      if (m >= 0xc0) {
-        const rm = m & 7;
-        if (form < 2) {
-          const r = alu(c, aop, sz, getReg(c, rm, sz), getReg(c, reg, sz));
-          if (aop !== 7) setReg(c, rm, sz, r);
+    case 0x01: case 0x09: case 0x11: case 0x19: case 0x21: case 0x29: case 0x31: case 0x39:
+    case 0x03: case 0x0b: case 0x13: case 0x1b: case 0x23: case 0x2b: case 0x33: case 0x3b:
+      if (osz === 4) {
+        const m = c.fb();
+        const reg = (m >> 3) & 7;
+        const aop = op >> 3;
+        if (m >= 0xc0) {
+          const rm = m & 7;
+          if ((op & 2) === 0) {
+            const r = alu32(c, aop, regs[rm], regs[reg]);
+            if (aop !== 7) regs[rm] = r;
+          } else {
+            const r = alu32(c, aop, regs[reg], regs[rm]);
+            if (aop !== 7) regs[reg] = r;
+          }
+          return;
+        }
+        const a = ea(c, m);
+        if ((op & 2) !== 0) {
+          const r = alu32(c, aop, regs[reg], c.rd32(c.eaSeg, a));
+          if (aop !== 7) regs[reg] = r;
+        } else if (aop === 7) {
+          alu32(c, 7, c.rd32(c.eaSeg, a), regs[reg]);
         } else {
-          const r = alu(c, aop, sz, getReg(c, reg, sz), getReg(c, rm, sz));
-          if (aop !== 7) setReg(c, reg, sz, r);
+          rmwAlu(c, aop, 4, a, regs[reg]);
         }
         return;
       }
-      const a = ea(c, m);
-      if (form < 2) {
-        if (aop === 7) {
-          alu(c, 7, sz, rdMem(c, c.eaSeg, a, sz), getReg(c, reg, sz));
-        } else {
-          rmwAlu(c, aop, sz, a, getReg(c, reg, sz));
-        }
-      } else {
-        const r = alu(c, aop, sz, getReg(c, reg, sz), rdMem(c, c.eaSeg, a, sz));
-        if (aop !== 7) setReg(c, reg, sz, r);
-      }
+      aluForms(c, op, osz);
       return;
-    }
+    case 0x00: case 0x02: case 0x04: case 0x05:
+    case 0x08: case 0x0a: case 0x0c: case 0x0d:
+    case 0x10: case 0x12: case 0x14: case 0x15:
+    case 0x18: case 0x1a: case 0x1c: case 0x1d:
+    case 0x20: case 0x22: case 0x24: case 0x25:
+    case 0x28: case 0x2a: case 0x2c: case 0x2d:
+    case 0x30: case 0x32: case 0x34: case 0x35:
+    case 0x38: case 0x3a: case 0x3c: case 0x3d:
+      aluForms(c, op, osz);
+      return;
     case 0x06: push(c, osz, c.segSel[0]); return;
     case 0x0e: push(c, osz, c.segSel[1]); return;
     case 0x16: push(c, osz, c.segSel[2]); return;
@@ -250,6 +431,7 @@ function execOne(c: Cpu, op: number): void {
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
       loadSegmentChecked(c, s, v & 0xffff);
       addSp(c, osz);
+      if (s === 2) c.inhibitTrap = true; // pop ss: no single-step trap until after the next instruction
       return;
     }
     case 0x0f: exec0F(c); return;
@@ -319,8 +501,8 @@ function execOne(c: Cpu, op: number): void {
     case 0x69: case 0x6b: {
       const m = c.fb();
       const a = m < 0xc0 ? ea(c, m) : 0;
-      const x = rdRM(c, m, a, osz);
       const imm = op === 0x69 ? fetchImm(c, osz) : (c.fb() << 24) >> 24;
+      const x = rdRM(c, m, a, osz);
       setReg(c, (m >> 3) & 7, osz, imul(c, osz, x, imm & MASK[osz]));
       return;
     }
@@ -416,6 +598,7 @@ function execOne(c: Cpu, op: number): void {
       if (s === 1 || s > 5) ud(c);
       const a = m < 0xc0 ? ea(c, m) : 0;
       loadSegmentChecked(c, s, rdRM(c, m, a, 2));
+      if (s === 2) c.inhibitTrap = true; // mov ss: no single-step trap until after the next instruction
       return;
     }
     case 0x8f: {
@@ -641,9 +824,11 @@ function execOne(c: Cpu, op: number): void {
       const sop = (m >> 3) & 7;
       const a = m < 0xc0 ? ea(c, m) : 0;
       switch (sop) {
-        case 0: case 1:
-          alu(c, 4, sz, rdRM(c, m, a, sz), fetchImm(c, sz) & MASK[sz]);
+        case 0: case 1: {
+          const imm = fetchImm(c, sz) & MASK[sz]; // the whole instruction is fetched before its operand is read
+          alu(c, 4, sz, rdRM(c, m, a, sz), imm);
           return;
+        }
         case 2: {
           if (m < 0xc0) c.probeWrite(c.linW(c.eaSeg, a, sz), sz);
           wrRM(c, m, a, sz, ~rdRM(c, m, a, sz) & MASK[sz]);
@@ -723,11 +908,53 @@ function execOne(c: Cpu, op: number): void {
         }
       }
     }
+    // Listed so the switch stays dense (jump table); prefixes never reach here.
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65: case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
     default:
       // 0x26 0x2e 0x36 0x3e 0x64-0x67 0xf0 0xf2 0xf3 are prefixes; 0xd6 handled; nothing else left.
       ud(c);
   }
 }
+
+/** The ALU opcodes 00-3D in their general (any size) form. */
+function aluForms(c: Cpu, op: number, osz: number): void {
+  const regs = c.regs;
+  void regs;
+      const aop = op >> 3;
+      const form = op & 7;
+      const sz = (form & 1) === 0 ? 1 : osz;
+      if (form >= 4) {
+        const imm = fetchImm(c, sz);
+        const r = alu(c, aop, sz, getReg(c, 0, sz), imm & MASK[sz]);
+        if (aop !== 7) setReg(c, 0, sz, r);
+        return;
+      }
+      const m = c.fb();
+      const reg = (m >> 3) & 7;
+      if (m >= 0xc0) {
+        const rm = m & 7;
+        if (form < 2) {
+          const r = alu(c, aop, sz, getReg(c, rm, sz), getReg(c, reg, sz));
+          if (aop !== 7) setReg(c, rm, sz, r);
+        } else {
+          const r = alu(c, aop, sz, getReg(c, reg, sz), getReg(c, rm, sz));
+          if (aop !== 7) setReg(c, reg, sz, r);
+        }
+        return;
+      }
+      const a = ea(c, m);
+      if (form < 2) {
+        if (aop === 7) {
+          alu(c, 7, sz, rdMem(c, c.eaSeg, a, sz), getReg(c, reg, sz));
+        } else {
+          rmwAlu(c, aop, sz, a, getReg(c, reg, sz));
+        }
+      } else {
+        const r = alu(c, aop, sz, getReg(c, reg, sz), rdMem(c, c.eaSeg, a, sz));
+        if (aop !== 7) setReg(c, reg, sz, r);
+      }
+      return;
+    }
 
 function rmwAlu(c: Cpu, aop: number, sz: number, a: number, y: number): void {
   const s = c.eaSeg;

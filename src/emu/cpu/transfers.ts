@@ -386,8 +386,8 @@ export function enter(c: Cpu, osz: number, size: number, level: number): void {
     if (osz === 4) c.push32(frame); else c.push16(frame);
   }
   const newSp = s32 ? (regs[4] - size) | 0 : (c.regs16[8] - size) & 0xffff;
-  // The final stack pointer must be writable (SDM: ENTER checks the frame's lowest address).
-  if (size > 0) c.linW(2, newSp, 1);
+  // The new stack top is checked (limit, paging, alignment) after the pushes, as AMD does.
+  c.probeWrite(c.linW(2, newSp, osz), osz);
   if (osz === 4) regs[5] = frame; else c.regs16[10] = frame;
   if (s32) regs[4] = newSp; else c.regs16[8] = newSp;
 }

@@ -32,6 +32,8 @@ export interface CaseResult {
   cr2: number;
   /** Changed data bytes as [address, value], sorted by address. */
   changes: Array<[number, number]>;
+  /** The case stored into the code page (a generator bug: the harness repaired the page). */
+  codePageWritten?: boolean;
 }
 
 export function caseRecordSize(c: DiffCase): number {
@@ -115,7 +117,7 @@ export function writeResult(r: CaseResult, buf: Buffer, at: number): number {
   buf.writeUInt16LE(r.changes.length, at + 58);
   buf.writeUInt32LE(r.err >>> 0, at + 60);
   buf.writeUInt32LE(r.cr2 >>> 0, at + 64);
-  buf.writeUInt32LE(0, at + 68);
+  buf.writeUInt32LE(r.codePageWritten ? 1 : 0, at + 68);
   let p = at + OUT_FIXED;
   for (const [addr, value] of r.changes) {
     buf.writeUInt16LE(addr, p);
@@ -150,6 +152,7 @@ export function readResult(buf: Buffer, at: number): { value: CaseResult; next: 
       err: buf.readUInt32LE(at + 60),
       cr2: buf.readUInt32LE(at + 64),
       changes,
+      ...(buf.readUInt32LE(at + 68) & 1 ? { codePageWritten: true } : {}),
     },
     next: at + len,
   };

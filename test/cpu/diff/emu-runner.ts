@@ -3,7 +3,7 @@
 // identity-mapped (data and stack read/write, one read-only page, the code page), every other
 // page absent, and each case stopping at its first exception or software interrupt.
 import { MachineMemory } from "../../../src/emu/memory.js";
-import { Cpu, SReg, StopReason, CR0_PE, CR0_MP, CR0_ET, CR0_NE, CR0_WP, CR0_PG, type SRegIndex } from "../../../src/emu/cpu/index.js";
+import { Cpu, SReg, StopReason, CR0_PE, CR0_MP, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_PG, type SRegIndex } from "../../../src/emu/cpu/index.js";
 import type { DiffCase } from "./case-format.js";
 import type { Outcome } from "./compare.js";
 import { CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, RO_BASE, RO_SIZE, USER_CS, USER_DS, patternBytes } from "./layout.js";
@@ -40,6 +40,9 @@ export class EmuRunner {
   private readonly pattern = patternBytes();
   private readonly code = new Uint8Array(CODE_SIZE).fill(0xcc);
   private readonly initial = new Uint8Array(DATA_SIZE);
+  private readonly initial32 = new Int32Array(this.initial.buffer);
+  private readonly pattern32 = new Int32Array(this.pattern.buffer);
+  private readonly mem32 = new Int32Array(this.mem.buffer);
 
   constructor() {
     const v = this.mem.view;
@@ -49,6 +52,9 @@ export class EmuRunner {
     map(DATA_BASE + 0x1000, PTE_P | PTE_W | PTE_U);
     map(RO_BASE, PTE_P | PTE_U);
     map(CODE_BASE, PTE_P | PTE_W | PTE_U);
+    // Descriptor tables are read through linear addresses: map the GDT, supervisor-only, as
+    // Linux maps its own (outside anything a case can reach).
+    map(GDT_ADDR, PTE_P | PTE_W);
     for (const [idx, lo, hi] of LINUX_GDT) {
       v.setUint32(GDT_ADDR + idx * 8, lo, true);
       v.setUint32(GDT_ADDR + idx * 8 + 4, hi, true);
@@ -59,7 +65,7 @@ export class EmuRunner {
     cpu.gdtrBase = GDT_ADDR;
     cpu.gdtrLimit = GDT_LIMIT;
     cpu.cr3 = PD_ADDR;
-    cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
   }
 
   /** Descriptor cache contents (base, limit, access) for a selector of LINUX_GDT, or null. */
@@ -102,15 +108,17 @@ export class EmuRunner {
 
     const stop = cpu.run(BUDGET);
     let vector = -2;
+    let software = false;
     let errorCode = -1;
     let cr2 = 0;
     let eip = cpu.eip;
     if (stop === StopReason.EXCEPTION) {
       const x = cpu.exception;
       vector = x.vector;
+      software = x.software;
       errorCode = x.errorCode;
       eip = x.eip;
-      if (vector === 14) {
+      if (vector === 14 && !software) {
         cr2 = x.cr2;
         errorCode &= 7;
       }
@@ -118,15 +126,24 @@ export class EmuRunner {
       throw new Error(`Cannot run case on the emulator: run() stopped with reason ${stop}`);
     }
     const changes: Array<[number, number]> = [];
-    for (let i = 0; i < DATA_SIZE; i++) {
-      const now = u8[DATA_BASE + i];
-      if (now !== this.initial[i]) changes.push([DATA_BASE + i, now]);
+    const now32 = this.mem32;
+    const was32 = this.initial32;
+    for (let w = 0; w < DATA_SIZE >>> 2; w++) {
+      if (now32[(DATA_BASE >>> 2) + w] === was32[w]) continue;
+      for (let i = w << 2; i < (w << 2) + 4; i++) {
+        const now = u8[DATA_BASE + i];
+        if (now !== this.initial[i]) changes.push([DATA_BASE + i, now]);
+      }
     }
-    // A write to the read-only page or the code page would escape the layout: report it loudly.
-    for (let i = 0; i < RO_SIZE; i += 1) {
-      if (u8[RO_BASE + i] !== this.pattern[DATA_SIZE + i]) {
-        changes.push([RO_BASE + i, u8[RO_BASE + i]]);
-        u8[RO_BASE + i] = this.pattern[DATA_SIZE + i];
+    // A write to the read-only page would escape the layout: report it loudly, then repair it.
+    const ro32 = this.pattern32;
+    for (let w = 0; w < RO_SIZE >>> 2; w++) {
+      if (now32[(RO_BASE >>> 2) + w] === ro32[(DATA_SIZE >>> 2) + w]) continue;
+      for (let i = w << 2; i < (w << 2) + 4; i++) {
+        if (u8[RO_BASE + i] !== this.pattern[DATA_SIZE + i]) {
+          changes.push([RO_BASE + i, u8[RO_BASE + i]]);
+          u8[RO_BASE + i] = this.pattern[DATA_SIZE + i];
+        }
       }
     }
     const regs = new Uint32Array(8);
@@ -137,6 +154,7 @@ export class EmuRunner {
       eip: eip >>> 0,
       sregs: [SReg.CS, SReg.SS, SReg.DS, SReg.ES, SReg.FS, SReg.GS].map((s) => cpu.getSegment(s as SRegIndex).selector),
       vector,
+      software,
       errorCode,
       cr2: cr2 >>> 0,
       changes,

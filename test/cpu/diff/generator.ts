@@ -25,6 +25,9 @@ const UMIP_MNEMONICS = new Set(["Sgdt", "Sidt", "Sldt", "Str", "Smsw"]);
 /** Forms whose result is partly undefined: they end a sequence so nothing consumes it. */
 const UNDEFINED_RESULT = new Set(["Bsf", "Bsr", "Bswap", "Shld", "Shrd", "Cpuid", "Rdtsc"]);
 
+/** Non-lockable forms where a lock prefix is #UD on every x86 (checked on the host). */
+const LOCK_MISUSE = new Set(["Mov", "Cmp", "Test", "Lea", "Push", "Pop", "Nop", "Imul", "Mul", "Shl", "Rol", "Movzx", "Bt", "Cmovne", "Setne", "Jmp"]);
+
 /** Mnemonics that must be last: control transfers, frame builders, stack switches. */
 const ENDS_SEQUENCE = new Set([
   "Jmp", "Call", "Ret", "Retf", "Iret", "Iretd", "Int", "Int1", "Int3", "Into", "Enter", "Leave", "Loop", "Loope",
@@ -94,6 +97,9 @@ class CaseBuilder {
     const arith = EFLAGS.CF | EFLAGS.PF | EFLAGS.AF | EFLAGS.ZF | EFLAGS.SF | EFLAGS.OF | EFLAGS.DF;
     this.eflags = (rng.u32() & arith) | EFLAGS.IF | 2;
     if (rng.chance(0.1)) this.eflags |= EFLAGS.ID;
+    // Alignment checking (i486): Linux runs user code with CR0.AM set, so AC=1 makes a
+    // misaligned access #AC(0); the emulator runs with CR0.AM too.
+    if (rng.chance(0.03)) this.eflags |= EFLAGS.AC;
     const seg = (): number => (rng.chance(0.9) ? USER_DS : rng.pick([0x28, 0x29, USER_CS]));
     this.sregs = [seg(), seg(), rng.chance(0.6) ? 0 : USER_DS, rng.chance(0.6) ? 0 : USER_DS];
     this.codeOff = rng.chance(0.04) ? -1 : rng.range(0x80, 0xe00);
@@ -284,6 +290,8 @@ interface DecodedInfo {
   stackInc: number;
   isString: boolean;
   repCount: boolean;
+  /** The ModRM/moffs memory operand, if the instruction has one. */
+  explicit: { base: number; index: number; scale: number; disp: number } | null;
 }
 
 function decodeOne(bytes: number[]): DecodedInfo {
@@ -317,7 +325,19 @@ function decodeOne(bytes: number[]): DecodedInfo {
       r.free();
     }
     info.free();
+    let explicit: DecodedInfo["explicit"] = null;
+    for (let i = 0; i < ins.opCount; i++) {
+      if (ins.opKind(i) === iced.OpKind.Memory) {
+        explicit = {
+          base: ins.memoryBase,
+          index: ins.memoryIndex,
+          scale: ins.memoryIndexScale,
+          disp: Number(BigInt.asUintN(32, ins.memoryDisplacement)),
+        };
+      }
+    }
     return {
+      explicit,
       code: ins.code,
       length: ins.length,
       mnemonic: iced.Mnemonic[ins.mnemonic],
@@ -367,6 +387,8 @@ interface StaticShape {
   opcodeReg: boolean;
   regOperand: boolean;
   branch: string | undefined;
+  /** bt/bts/btr/btc r/m, reg: the register is a signed bit offset that moves the address. */
+  bitOffsetReg: boolean;
 }
 
 const shapes = new Map<number, StaticShape>();
@@ -385,6 +407,7 @@ function staticShape(form: Form): StaticShape {
       opcodeReg: has(/_opcode$/),
       regOperand: has(/^r(8|16|32)_reg$/),
       branch: form.ops.find((o) => /^br(16|32)_[124]$/.test(o)),
+      bitOffsetReg: /^(Bt|Bts|Btr|Btc)$/.test(form.mnemonic) && /^r(16|32)_reg$/.test(form.ops[1] ?? ""),
     };
     shapes.set(form.code, sh);
   }
@@ -405,8 +428,9 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   if ((hasMem || implicitMem) && rng.chance(0.15)) prefixes.push(rng.pick([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x3e, 0x26]));
   const repPrefix = isStringOp && (form.canRep || form.canRepne) && rng.chance(0.6);
   if (repPrefix) prefixes.push(form.canRepne ? rng.pick([0xf2, 0xf3]) : 0xf3);
-  let lock = false;
-  if (rng.chance(0.01)) lock = true; // mostly #UD: lock on a form or operand that cannot take it
+  // Lock misuse (#UD) only where vendors agree: AMD, unlike Intel's rule, runs e.g. lock verw.
+  // AMD also reads lock mov cr0 as mov cr8: no lock on control/debug register moves.
+  let lock = LOCK_MISUSE.has(mn) && !form.ops.includes("cr_reg") && !form.ops.includes("dr_reg") && rng.chance(0.03);
   const opcode = [...form.opcode];
   const tail: number[] = [];
 
@@ -424,7 +448,7 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     rmReg = rng.below(8);
   }
   if (hasMem && !rmIsReg && rmKind === undefined && !form.ops.includes("mem_offs")) rmIsReg = true;
-  if (form.canLock && !rmIsReg && rng.chance(0.15)) lock = true;
+  if (form.canLock && rng.chance(0.15)) lock = true; // with a register destination: #UD
   if (lock) prefixes.push(0xf0);
   if (form.ops.includes("seg_reg")) {
     regField = mn === "Mov" && form.ops[0] === "seg_reg" ? (rng.chance(0.95) ? rng.pick([0, 2, 3, 3, 4, 5]) : rng.pick([1, 6, 7])) : rng.chance(0.97) ? rng.below(6) : rng.pick([6, 7]);
@@ -446,10 +470,12 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   }
 
   // Immediates and branch operands, in operand order.
+  let imm8 = -1;
   for (const k of form.ops) {
     switch (k) {
       case "imm8":
-        tail.push(imm8For(form, rng));
+        imm8 = imm8For(form, rng);
+        tail.push(imm8);
         break;
       case "imm8sex16":
       case "imm8sex32":
@@ -515,7 +541,15 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
   // Flags: nothing may read a flag an earlier instruction left undefined.
   if (d.rflagsRead & b.undefFlags) throw reject;
 
-  prepareSemantics(b, rng, form, d, { a16, rmIsReg, rmReg, regField, opsize16, memTarget, start, length: bytes.length, opReg });
+  // The operand's real address: with registers already fixed, encodeMemory may not reach the target.
+  if (d.explicit) {
+    const e = d.explicit;
+    let ea = e.disp;
+    if (e.base !== Register.None) ea += regValue(b, e.base);
+    if (e.index !== Register.None) ea += Math.imul(regValue(b, e.index), e.scale);
+    memTarget = a16 ? ea & 0xffff : ea >>> 0;
+  }
+  prepareSemantics(b, rng, form, d, { a16, rmIsReg, rmReg, regField, opsize16, memTarget, start, length: bytes.length, opReg, imm8 });
 
   // Every memory access must stay in the layout; string ops are expanded by their count.
   const accesses: MemAccess[] = [];
@@ -525,6 +559,14 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     if (m.index !== Register.None) addr += Math.imul(regValue(b, m.index), m.scale);
     addr = a16 && m.base !== Register.ESP && m.base !== Register.SP ? addr & 0xffff : addr >>> 0;
     if (m.base === Register.ESP || m.base === Register.SP) addr >>>= 0;
+    if (fs.bitOffsetReg && !rmIsReg) {
+      // bt/bts/btr/btc with a register bit offset address memory beyond the operand (signed).
+      const v = b.view(regField, opsize16 ? 16 : 32);
+      const delta = opsize16 ? (((v << 16) >> 16) >> 4) * 2 : ((v | 0) >> 5) * 4;
+      // Keep 16-bit addressing clear of any wrap question: the sum must stay below 64 KiB.
+      if (a16 && (addr + delta < 0 || addr + delta > 0xffff)) throw reject;
+      addr = (addr + delta) >>> 0;
+    }
     let size = m.size;
     let lo = addr;
     if (d.isString) {
@@ -539,6 +581,10 @@ function buildInstruction(b: CaseBuilder, rng: Rng, form: Form, last: boolean): 
     if (!safeAccess(lo, size, m.write)) throw reject;
     accesses.push({ addr: lo, size, write: m.write });
   }
+  // cmps reads two operands; which one faults first when both would is the CPU's choice.
+  const readable = (a: MemAccess): boolean =>
+    (a.addr >= DATA_BASE && a.addr + a.size <= RO_BASE + 0x1000) || (a.addr >= CODE_BASE && a.addr + a.size <= CODE_BASE + CODE_SIZE);
+  if (/^Cmps/.test(d.mnemonic) && accesses.length === 2 && !readable(accesses[0]) && !readable(accesses[1])) throw reject;
   if (d.mem.some((m) => m.read && m.write) || accesses.length > 0) {
     for (const a of accesses) if (!a.write && rng.chance(0.5) && !b.isWritten(a.addr, a.size)) randomFill(b, rng, a);
   }
@@ -598,7 +644,10 @@ function imm8For(form: Form, rng: Rng): number {
 
 function imm16For(form: Form, rng: Rng): number {
   if (form.mnemonic === "Enter") return rng.chance(0.8) ? rng.below(64) : rng.below(0x200);
-  if (form.mnemonic === "Ret" || form.mnemonic === "Retf") return rng.chance(0.7) ? rng.below(32) : rng.u32() & 0xffff;
+  if (form.mnemonic === "Ret") return rng.chance(0.7) ? rng.below(32) : rng.u32() & 0xffff;
+  // AMD reads the would-be outer SS:ESP above the immediate before it checks the new CS:
+  // keep that read inside mapped pages so only the architectural check decides.
+  if (form.mnemonic === "Retf") return rng.below(0x400);
   return rng.value32() & 0xffff;
 }
 
@@ -612,13 +661,22 @@ interface Shape {
   start: number;
   length: number;
   opReg: number;
+  /** The last imm8 operand, or -1. */
+  imm8: number;
 }
 
 /** Gives values that steer the instruction: pointers, counts, targets, selectors, frames. */
 function prepareSemantics(b: CaseBuilder, rng: Rng, form: Form, d: DecodedInfo, s: Shape): void {
   const mn = form.mnemonic;
   const w = s.opsize16 ? 2 : 4;
-  const ptr = (): number => rng.range(DATA_BASE + 0x100, DATA_BASE + DATA_SIZE - 0x100);
+  // Pointers for string and stack-frame operands: mostly well inside the data pages, sometimes
+  // at their edges so a repeated string operation runs into an absent or read-only page.
+  const ptr = (): number =>
+    rng.chance(0.9)
+      ? rng.range(DATA_BASE + 0x100, DATA_BASE + DATA_SIZE - 0x100)
+      : rng.chance(0.5)
+        ? rng.range(DATA_BASE, DATA_BASE + 0x20)
+        : rng.range(DATA_BASE + DATA_SIZE - 0x20, DATA_BASE + DATA_SIZE - 1);
   const pointerReg = (r: number): void => {
     if (b.state[r] === FREE) b.assign(r, s.a16 ? ptr() | (rng.u32() & 0xffff0000) : ptr());
   };
@@ -664,13 +722,18 @@ function prepareSemantics(b: CaseBuilder, rng: Rng, form: Form, d: DecodedInfo, 
     b.poke(s.memTarget, b.known(EAX), 4);
     b.poke(s.memTarget + 4, b.known(EDX), 4);
   }
+  // Register bit offsets of bt/bts/btr/btc on memory: keep the addressed word nearby (either sign).
+  if (staticShape(form).bitOffsetReg && !s.rmIsReg && b.state[s.regField] === FREE) {
+    b.assign(s.regField, rng.range(-0x2000, 0x2000) & (s.opsize16 ? 0xffff : 0xffffffff), s.opsize16 ? 16 : 32);
+  }
   // Shift and double-shift counts through CL: mostly in range.
   if (form.ops.includes("cl") && b.state[ECX] === FREE) {
     b.assign(ECX, rng.chance(0.85) ? rng.below(40) : rng.u32() & 0xff, 8);
   }
   if ((mn === "Shld" || mn === "Shrd") && s.opsize16 && !s.rmIsReg) {
-    const count = form.ops.includes("cl") ? b.view(ECX, 8) : -1;
-    if (count >= 0 && (count & 31) > 16) throw reject; // undefined memory result
+    // A 16-bit double shift by more than 16 leaves its memory result undefined: avoid it.
+    const count = form.ops.includes("cl") ? b.view(ECX, 8) : s.imm8;
+    if ((count & 31) > 16) throw reject;
   }
   // Segment loads: selectors from Linux's GDT, good ones mostly.
   const selector = (): number => (rng.chance(0.85) ? rng.pick(GOOD_DATA_SELECTORS) : rng.pick(BAD_SELECTORS));
@@ -719,7 +782,13 @@ function prepareSemantics(b: CaseBuilder, rng: Rng, form: Form, d: DecodedInfo, 
   }
   if (mn === "Popf" || mn === "Popfd") {
     const arith = EFLAGS.CF | EFLAGS.PF | EFLAGS.AF | EFLAGS.ZF | EFLAGS.SF | EFLAGS.OF | EFLAGS.DF;
-    const fl = (rng.u32() & arith) | 2 | (rng.chance(0.3) ? EFLAGS.ID : 0) | (rng.chance(0.2) ? EFLAGS.IOPL | EFLAGS.IF | EFLAGS.RF | EFLAGS.VM : 0);
+    const fl =
+      (rng.u32() & arith) |
+      2 |
+      (rng.chance(0.3) ? EFLAGS.ID : 0) |
+      (rng.chance(0.2) ? EFLAGS.IOPL | EFLAGS.IF | EFLAGS.RF | EFLAGS.VM : 0) |
+      (rng.chance(0.08) ? EFLAGS.TF : 0) | // single-step: #DB after the next instruction
+      (rng.chance(0.03) ? EFLAGS.AC : 0);
     b.poke(b.espNow, fl, w);
   }
   if (mn === "Bound" && s.memTarget >= 0) {

@@ -35,6 +35,8 @@ export function runNative(cases: readonly DiffCase[]): CaseResult[] {
     if (results.length !== batch.length) {
       throw new Error(`Cannot run native harness: ${results.length} results for ${batch.length} cases`);
     }
+    const bad = results.findIndex((x) => x.codePageWritten);
+    if (bad >= 0) throw new Error(`Cannot trust native results: case ${i + bad} stored into the code page`);
     out.push(...results);
   }
   return out;

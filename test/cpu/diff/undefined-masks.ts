@@ -6,7 +6,10 @@ import iced from "iced-x86";
 import { CODE_BASE, EFLAGS } from "./layout.js";
 import { icedFlagsToEflags, regIndexOf, regSizeOf } from "./iced-maps.js";
 
-const { Decoder, Instruction, OpKind, Register } = iced;
+const { Decoder, Instruction, InstructionInfoFactory, OpAccess, OpKind, Register } = iced;
+const infoFactory = new InstructionInfoFactory();
+const WRITE_ACCESS = new Set([OpAccess.Write, OpAccess.ReadWrite, OpAccess.CondWrite, OpAccess.ReadCondWrite]);
+const CL_REGS = new Set([Register.CL, Register.CX, Register.ECX]);
 
 export interface DecodedStep {
   start: number;
@@ -24,6 +27,10 @@ export interface DecodedStep {
   /** ModRM number of a register first operand, or -1. */
   destReg: number;
   destIsMem: boolean;
+  /** Whether the instruction may write CL (explicitly or implicitly, per iced-x86). */
+  writesCl: boolean;
+  /** A string instruction with a rep/repe/repne prefix. */
+  repeated: boolean;
 }
 
 export interface Masks {
@@ -54,6 +61,8 @@ const TRUNCATED: DecodedStep = {
   width: 0,
   destReg: -1,
   destIsMem: false,
+  writesCl: false,
+  repeated: false,
 };
 const decodeCache = new Map<string, DecodedStep[]>();
 
@@ -88,7 +97,16 @@ export function decodeSequence(code: Uint8Array, codeOff: number): DecodedStep[]
       const op0 = ins.opCount > 0 ? ins.opKind(0) : -1;
       const destReg = op0 === OpKind.Register ? regIndexOf(ins.opRegister(0)) : -1;
       const width = op0 === OpKind.Register ? regSizeOf(ins.opRegister(0)) : memWidth(ins);
+      let writesCl = false;
+      const info = infoFactory.info(ins);
+      for (const r of info.usedRegisters()) {
+        if (CL_REGS.has(r.register) && WRITE_ACCESS.has(r.access)) writesCl = true;
+        r.free();
+      }
+      info.free();
       out.push({
+        writesCl,
+        repeated: ins.isStringInstruction && (ins.hasRepPrefix || ins.hasRepePrefix || ins.hasRepnePrefix),
         start: at,
         length: ins.length,
         code: ins.code,
@@ -139,17 +157,20 @@ function flagEffect(s: DecodedStep, cl: number): { modified: number; undefined: 
 
 /**
  * Masks for a case that executed `steps` (in order), ending in the given final state.
- * `finalCl` is CL at the end when no later step changed it, else -1.
  */
-export function masksFor(steps: readonly DecodedStep[], finalRegs: Uint32Array, finalEflags: number): Masks {
+export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array, finalRegs: Uint32Array, finalEflags: number): Masks {
   const regs = new Uint32Array(8);
   let flags = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    const clStable = steps.slice(i + 1).every((t) => t.destReg !== 1);
-    const cl = clStable ? finalRegs[1] & 0xff : -1;
+    // CL as the step saw it: the initial value if nothing before wrote it, else the final one
+    // if neither this step nor a later one wrote it, else unknown.
+    let cl = -1;
+    if (steps.slice(0, i).every((t) => !t.writesCl)) cl = initialRegs[1] & 0xff;
+    else if (steps.slice(i).every((t) => !t.writesCl)) cl = finalRegs[1] & 0xff;
     const eff = flagEffect(s, cl);
-    flags = (flags & ~eff.modified) | eff.undefined;
+    // A repeated string instruction may run zero times and then writes no flags at all.
+    flags = s.repeated ? flags | eff.undefined : (flags & ~eff.modified) | eff.undefined;
     const fullMask = s.width === 32 ? 0xffffffff : s.width === 16 ? 0xffff : 0xff;
     // A later step may overwrite a masked register; keep masks conservative by never clearing.
     switch (s.mnemonic) {
@@ -168,7 +189,9 @@ export function masksFor(steps: readonly DecodedStep[], finalRegs: Uint32Array, 
         break;
       case "Lar":
         // Bits 16-19 of the access rights (limit 19:16 of the descriptor) are undefined.
-        if (s.destReg >= 0 && s.width === 32 && finalEflags & EFLAGS.ZF) regs[s.destReg] |= 0x000f0000;
+        // Masked whether or not it loaded: later steps may have changed ZF, so the final flags
+        // cannot tell; an unchanged register loses only these four bits of checking.
+        if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0x000f0000;
         break;
       case "Cpuid":
         regs[0] = regs[1] = regs[2] = regs[3] = 0xffffffff;
