@@ -45,6 +45,13 @@ export const RULINGS: readonly Ruling[] = [
       "a segment register, CS included (here by the far jump after LGDT); QEMU sets it for data segments only.",
   },
   {
+    kernel: "hot",
+    checks: /^hot\.limit_loop(_again)?$/,
+    right: "bochs",
+    sdm: "Vol. 3A 5.3: every data access is checked against the segment limit, so the byte loop stops with #GP(0) " +
+      "at offset limit+1 = 0x800; QEMU TCG has no data-segment limit check and reads on to 0x1000.",
+  },
+  {
     kernel: "paging",
     checks: /^priority\.limit_before_page$/,
     right: "bochs",

@@ -11,11 +11,14 @@ struct frame {
 };
 
 struct trap last_trap;
+volatile u32 db_count;
+volatile int db_counting;
 volatile int trapped;
 u32 catch_buf[8];
 volatile int catch_armed;
 extern u32 run_buf[8];
 extern volatile int catch_armed_run;
+
 
 static const char *const names[] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
@@ -64,6 +67,10 @@ trap_dispatch(struct frame *f)
 	}
 	if (f->vector == V_SYSCALL + 1)
 		return;     /* resume the interrupted code */
+	if (f->vector == V_DB && db_counting) {
+		db_count++;
+		return;     /* single-step: count and go on with TF still set */
+	}
 	if (catch_armed_run) {
 		catch_armed_run = 0;
 		k_longjmp(run_buf, f->vector == V_SYSCALL ? 1 : 2);
