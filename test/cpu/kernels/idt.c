@@ -153,9 +153,37 @@ outer_ring_stacks(void)
 		last_trap.cs, (u32)ring0_trap_stack_top - last_trap.handler_esp);
 }
 
+/* the FPU probe sequence OSes use, and CR0.TS/EM/MP turning x87 instructions into #NM */
+static void
+fpu(void)
+{
+	u16 sw = 0xffff, cw = 0;
+	u32 cr0 = read_cr0();
+	write_cr0(cr0 & ~0xeu);     /* MP, EM, TS clear */
+	__asm__ volatile("fninit\n fnstsw %0\n fnstcw %1" : "=m"(sw), "=m"(cw));
+	printf_("fpu.probe: sw=%x cw=%x\n", sw, cw);
+	u16 newcw = 0x027f;
+	__asm__ volatile("fldcw %1\n fnstcw %0" : "=m"(cw) : "m"(newcw));
+	printf_("fpu.fldcw: cw=%x\n", cw);
+	__asm__ volatile("fninit");
+	write_cr0((cr0 & ~0xeu) | 0x8);
+	AT("fpu.ts_fninit", "fninit");
+	AT("fpu.ts_mp0_fwait", "fwait");
+	write_cr0((cr0 & ~0xeu) | 0x8 | 0x2);
+	AT("fpu.ts_mp1_fwait", "fwait");
+	write_cr0((cr0 & ~0xeu) | 0x4);
+	AT("fpu.em_fninit", "fninit");
+	AT("fpu.em_fwait", "fwait");
+	write_cr0(cr0 & ~0xeu);
+	__asm__ volatile("clts");
+	printf_("fpu.clts: cr0_ts=%x\n", read_cr0() & 0x8);
+	write_cr0(cr0);
+}
+
 void
 tests(void)
 {
+	fpu();
 	same_ring_frames();
 	single_step();
 	gate_checks();

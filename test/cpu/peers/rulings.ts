@@ -69,7 +69,7 @@ export const RULINGS: readonly Ruling[] = [
   },
   {
     kernel: "idt",
-    checks: /^(frame\.(de|ud2|bound|gp_error_code|flags_pushed|lock_nop_ud|lock_add_reg_ud)|step\.fault_wins|idt\.(limit_exceeded|gate_.*|call_gate_in_idt|int3_gate_not_present)|df\..*)$/,
+    checks: /^(frame\.(de|ud2|bound|gp_error_code|flags_pushed|lock_nop_ud|lock_add_reg_ud)|fpu\.(ts_fninit|ts_mp1_fwait|em_fninit)|step\.fault_wins|idt\.(limit_exceeded|gate_.*|call_gate_in_idt|int3_gate_not_present)|df\..*)$/,
     right: "bochs",
     sdm: "Vol. 3B 17.3.1.1 (Instruction-Breakpoint Exception Condition): on P6-family and later processors the " +
       "EFLAGS image saved for a fault-class exception (any fault other than an instruction breakpoint) has RF set, " +
