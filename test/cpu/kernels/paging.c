@@ -28,9 +28,11 @@ __asm__(
 	"u_write:\n  movl user_arg, %ecx\n movb $0x77, (%ecx)\n int $0x30\n"
 	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
 	"u_push_at:\n  movl user_arg, %esp\n pushl $0x12345678\n int $0x30\n"
+	"u_lgdt_at:\n  movl user_arg, %ecx\n lgdt (%ecx)\n int $0x30\n"
 	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[];
+extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[];
+u32 bound_va;
 
 static u32 frame(int i) { return (u32)frames[i]; }
 
@@ -252,6 +254,23 @@ cr2_and_fetch(void)
 		"movw %w0, %%fs\n movb %%fs:0xfff, %%al\n movb $0, %%fs:0x1000\n movw %w1, %%fs"
 		: : "r"(SCR(0)), "r"(SEL_KDATA) : "eax"));
 	K("k.null_pointer", k_read(0));
+
+	/* privilege is checked before the memory operand is touched */
+	user("priority.u_lgdt_operand_not_present", u_lgdt_at, VA(2) + 0x10);
+	/* BOUND must read its bounds: a missing page is #PF, not #BR */
+	bound_va = VA(2);
+	K("priority.bound_operand_not_present", __asm__ volatile(
+		"movl bound_va, %%ecx\n movl $-5, %%eax\n boundl %%eax, (%%ecx)" : : : "eax", "ecx", "memory"));
+	/* a CS limit violation on fetch comes before the page fault on that fetch */
+	set_gdt(GDT_SCRATCH + 1, seg_desc(VA(0), 0xfff, D_P | D_S | D_CODE | D_READ, F_DB));
+	frames[0][0xffe] = 0x90;
+	frames[0][0xfff] = 0x90;
+	{
+		static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+		target.off = 0xffe;
+		target.sel = SCR(1);
+		K("priority.cs_limit_before_fetch_page_fault", __asm__ volatile("lcall *%0" : : "m"(target) : "memory"));
+	}
 
 	/* read-modify-write instructions fault as writes, even where the read is refused first */
 	set_pte(1, frame(1), 0);

@@ -53,10 +53,12 @@ export const RULINGS: readonly Ruling[] = [
   },
   {
     kernel: "paging",
-    checks: /^priority\.limit_before_page$/,
+    checks: /^priority\.(limit_before_page|cs_limit_before_fetch_page_fault)$/,
     right: "bochs",
     sdm: "Vol. 3A 3.1 and 5.3: segmentation (with its limit check) produces the linear address that paging then " +
-      "translates, so an offset beyond the limit raises #GP(0) before any page walk; QEMU TCG has no data limit check.",
+      "translates, so an offset beyond the limit raises #GP(0) before any page walk, for data and for instruction fetch alike " +
+      "(Vol. 3A 6.9 lists the code-segment-limit fault with the fetch faults, above the #PF). QEMU TCG checks " +
+      "neither limit here.",
   },
   {
     kernel: "paging",
