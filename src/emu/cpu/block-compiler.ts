@@ -4,7 +4,7 @@
 // (the interpreter runs it), and end at every control transfer. The same lazy-flag fields and
 // memory helpers as the interpreter are used, so a block is exactly a sequence of steps.
 import type { Cpu } from "./cpu.js";
-import { alu, alu32, cond, dec, inc, shift } from "./alu.js";
+import { alu, alu32, cond, dec, imul, inc, shift } from "./alu.js";
 import { CC_ADD, CC_RES, CC_SUB } from "./flags.js";
 import { Vector } from "./constants.js";
 
@@ -18,9 +18,10 @@ export interface Helpers {
   inc: typeof inc;
   dec: typeof dec;
   shift: typeof shift;
+  imul: typeof imul;
 }
 
-export const HELPERS: Helpers = { alu, alu32, cond, inc, dec, shift };
+export const HELPERS: Helpers = { alu, alu32, cond, inc, dec, shift, imul };
 
 /** Most instructions one block may hold (keeps functions small for the optimiser). */
 const MAX_INSNS = 32;
@@ -313,13 +314,14 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       if (!e.avail(1)) return null;
       const d = e.sb();
       const len = e.pos - start;
-      return done(`@F if (${condCode(e, op & 15)}) ${jump(`${next(len)} + ${d}`)} else c.ip = ${next(len)};`, true);
+      const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
+      return done(`@F if (${condCode(e, op & 15)}) ${taken} else c.ip = ${next(len)};`, true);
     }
     case 0xeb: case 0xe9: {
       if (!e.avail(op === 0xeb ? 1 : 4)) return null;
       const d = op === 0xeb ? e.sb() : e.d();
       const len = e.pos - start;
-      return done(`@F ${jump(`${next(len)} + ${d}`)}`, true);
+      return done(`@F ${off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`)}`, true);
     }
     case 0xe8: {
       if (!e.avail(4)) return null;
@@ -329,14 +331,87 @@ function compileOne(e: Emitter, off: number): Decoded | null {
     }
     case 0xc3:
       return done(`@F { const t = c.pop32(); if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.ip = t; }`, true);
+    case 0x69: case 0x6b: {
+      if (!e.avail(1)) return null;
+      const m = e.b();
+      const reg = (m >> 3) & 7;
+      let src: string;
+      let fault = "";
+      if (m >= 0xc0) src = `r[${m & 7}]`;
+      else {
+        const mo = memOperand(e, m);
+        if (mo === null) return null;
+        src = `c.rd32(${mo[1]}, ${mo[0]})`;
+        fault = "@F ";
+      }
+      if (!e.avail(op === 0x69 ? 4 : 1)) return null;
+      const imm = op === 0x69 ? e.d() : e.sb();
+      e.setKnown(Known.NONE);
+      return done(`${fault}r[${reg}] = h.imul(c, 4, ${src}, ${imm});`);
+    }
+    case 0xfe: {
+      if (!e.avail(1)) return null;
+      const m = e.b();
+      const sop = (m >> 3) & 7;
+      if (m < 0xc0 || sop > 1) return null;
+      e.setKnown(Known.NONE);
+      return done(setR8(m & 7, `h.${sop === 0 ? "inc" : "dec"}(c, 1, ${R8[m & 7]})`));
+    }
+    case 0x80: {
+      if (!e.avail(1)) return null;
+      const m = e.b();
+      if (((m >> 3) & 7) !== 7) return null;
+      let src: string;
+      let fault = "";
+      if (m >= 0xc0) src = R8[m & 7];
+      else {
+        const mo = memOperand(e, m);
+        if (mo === null) return null;
+        src = `c.rd8(${mo[1]}, ${mo[0]})`;
+        fault = "@F ";
+      }
+      if (!e.avail(1)) return null;
+      const imm = e.b();
+      e.setKnown(Known.NONE);
+      return done(`${fault}h.alu(c, 7, 1, ${src}, ${imm});`);
+    }
     case 0x0f: {
       if (!e.avail(1)) return null;
       const op2 = e.b();
+      if (op2 === 0xaf) {
+        if (!e.avail(1)) return null;
+        const m = e.b();
+        const reg = (m >> 3) & 7;
+        let src: string;
+        let fault = "";
+        if (m >= 0xc0) src = `r[${m & 7}]`;
+        else {
+          const mo = memOperand(e, m);
+          if (mo === null) return null;
+          src = `c.rd32(${mo[1]}, ${mo[0]})`;
+          fault = "@F ";
+        }
+        e.setKnown(Known.NONE);
+        return done(`${fault}r[${reg}] = h.imul(c, 4, r[${reg}], ${src});`);
+      }
+      if (op2 >= 0x90 && op2 <= 0x9f) {
+        if (!e.avail(1)) return null;
+        const m = e.b();
+        if (m < 0xc0) return null;
+        return done(setR8(m & 7, `(${condCode(e, op2 & 15)} ? 1 : 0)`));
+      }
+      if (op2 >= 0x40 && op2 <= 0x4f) {
+        if (!e.avail(1)) return null;
+        const m = e.b();
+        if (m < 0xc0) return null;
+        return done(`if (${condCode(e, op2 & 15)}) r[${(m >> 3) & 7}] = r[${m & 7}];`);
+      }
       if (op2 >= 0x80 && op2 <= 0x8f) {
         if (!e.avail(4)) return null;
         const d = e.d();
         const len = e.pos - start;
-        return done(`@F if (${condCode(e, op2 & 15)}) ${jump(`${next(len)} + ${d}`)} else c.ip = ${next(len)};`, true);
+        const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
+        return done(`@F if (${condCode(e, op2 & 15)}) ${taken} else c.ip = ${next(len)};`, true);
       }
       if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
         if (!e.avail(1)) return null;
@@ -410,7 +485,10 @@ export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { 
     if (charged < count) parts.push(`c.left -= ${count - charged};`);
     parts.push(`c.ip = (s + ${off}) | 0;`);
   }
-  const body = `"use strict";\nconst s = c.ip;\n${parts.join("\n")}`;
+  // A block whose last jump returns to its own start loops inside the function while the
+  // budget lasts and nothing asked to stop.
+  const self = `{ if (c.left >= ${count} && c.stop === 0 && c.smc === 0) continue; c.ip = s; return; }`;
+  const body = `"use strict";\nconst s = c.ip;\nfor (;;) {\n${parts.join("\n").replace(/@SELF/g, self)}\nreturn;\n}`;
   const fn = new Function("c", "r", "h", body) as BlockFn;
   fn.n = count;
   return { fn, count };
