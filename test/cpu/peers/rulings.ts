@@ -93,6 +93,13 @@ export const RULINGS: readonly Ruling[] = [
       "(Vol. 3A 5.3 for expand-down segments). QEMU TCG does not check the SS limit.",
   },
   {
+    kernel: "idt",
+    checks: /^ac\.cpl3_am1_ac1$/,
+    right: "bochs",
+    sdm: "Vol. 3A 6.15, Interrupt 17 (#AC): with CR0.AM = 1, EFLAGS.AC = 1 and CPL 3, an unaligned data reference " +
+      "raises #AC(0). QEMU TCG does not implement alignment checking for x86.",
+  },
+  {
     kernel: "iopl",
     checks: /^cpl3\.(mov_from_cr1|lock_hlt)$/,
     right: "bochs",

@@ -79,6 +79,7 @@ extern u32 trap_entry_eflags;       /* EFLAGS on entry to the last handler */
 extern volatile int trapped;        /* 1 when the last TRY ended in a trap */
 extern volatile u32 db_count;       /* #DB traps counted while db_counting is set */
 extern volatile int db_counting;
+extern volatile u32 db_eips[16];    /* eip of each counted #DB */
 extern u64 gdt[GDT_ENTRIES];
 extern u64 idt[256];
 /* the TSS followed by a full I/O permission bitmap and its terminating 0xff byte */

@@ -12,6 +12,7 @@ struct frame {
 
 struct trap last_trap;
 volatile u32 db_count;
+volatile u32 db_eips[16];
 volatile int db_counting;
 volatile int trapped;
 u32 catch_buf[8];
@@ -68,6 +69,8 @@ trap_dispatch(struct frame *f)
 	if (f->vector == V_SYSCALL + 1)
 		return;     /* resume the interrupted code */
 	if (f->vector == V_DB && db_counting) {
+		if (db_count < 16)
+			db_eips[db_count] = f->eip;
 		db_count++;
 		return;     /* single-step: count and go on with TF still set */
 	}
