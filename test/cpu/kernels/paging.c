@@ -351,10 +351,41 @@ partial_progress(void)
 		last_trap.err, last_trap.cr2, last_trap.esp);
 }
 
+/* A GDT in a read-only page (as a Xen guest's is): setting a descriptor's accessed bit is an
+ * implicit supervisor write, so it page-faults under CR0.WP; an already accessed one loads. */
+static void
+gdt_read_only(void)
+{
+	static struct { u16 limit; u32 base; } __attribute__((packed)) ro_gdtr;
+	u64 *copy = (u64 *)frames[3];
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S | D_WRITE, F_G | F_DB));     /* A clear */
+	for (int i = 0; i < GDT_ENTRIES; i++) copy[i] = gdt[i];
+	set_pte(3, frame(3), PTE_P);
+	ro_gdtr.limit = sizeof(gdt) - 1;
+	ro_gdtr.base = VA(3);
+	__asm__ volatile("lgdt %0" : : "m"(ro_gdtr));
+	write_cr0(read_cr0() | CR0_WP);
+	TRY(__asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	/* The SDM does not say how wide the accessed-bit write is, so CR2 may point at the
+	 * descriptor's start, its high dword (qemu) or its access byte (Bochs): only "inside
+	 * the descriptor" is checked. */
+	printf_("gdt_ro.load_accessed_clear_wp1: %s err=%x cr2_in_descriptor=%d\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.err,
+		last_trap.cr2 - (VA(3) + SCR(0)) < 8);
+	write_cr0(read_cr0() & ~CR0_WP);
+	K("gdt_ro.load_accessed_clear_wp0", __asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	printf_("gdt_ro.accessed_after_wp0_load: %x\n", (u32)(copy[GDT_SCRATCH] >> 40) & 1);
+	write_cr0(read_cr0() | CR0_WP);
+	K("gdt_ro.load_accessed_set_wp1", __asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	write_cr0(read_cr0() & ~CR0_WP);
+	lgdt_current();
+}
+
 void
 tests(void)
 {
 	paging_on();
+	gdt_read_only();
 	self_modifying();
 	partial_progress();
 	protection();
