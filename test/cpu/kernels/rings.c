@@ -148,7 +148,16 @@ int_from_outer_rings(void)
 	show_run("int.gate_to_data_segment", USER(u_int40));
 	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_INTGATE, 0, 1, 0));
 
-	int r = USER(u_int31_roundtrip);
+	/* a DPL 1 trap gate (like Xen's int 0x82 hypercall gate) admits rings 0-1, not ring 3 */
+	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_TRAPGATE, 1, 1, 0));
+	show_run("int.gate_dpl1_from_ring3", USER(u_int40));
+	int r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_int40);
+	show_run("int.gate_dpl1_from_ring1", r);
+	printf_("int.gate_dpl1_from_ring1_frame: ss=%x esp=top-%x handler_esp=esp0-%x\n", last_trap.ss,
+		(u32)ring1_stack_top - last_trap.esp, (u32)ring0_trap_stack_top - last_trap.handler_esp);
+	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_INTGATE, 0, 1, 0));
+
+	r = USER(u_int31_roundtrip);
 	show_run("int31.roundtrip_esp_delta_and_ds", r);
 	r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_int40);
 	show_run("int.gate_dpl0_from_ring1", r);
