@@ -216,6 +216,10 @@ export class Cpu {
   eaSeg = 3;
 
   constructor(mem: MachineMemory, options: CpuOptions) {
+    const mode: unknown = options?.mode;
+    if (mode !== "owned" && mode !== "bare") {
+      throw new TypeError(`Cannot create CPU: mode is ${JSON.stringify(mode)}, expected "owned" or "bare"`);
+    }
     this.mem = mem;
     this.mode = options.mode;
     this.owned = options.mode === "owned";
@@ -895,6 +899,9 @@ export class Cpu {
 
   /** Runs up to `budget` instructions; see StopReason for why it returns. */
   run(budget: number): StopReasonCode {
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(`Cannot run CPU: budget ${budget} is not a non-negative integer`);
+    }
     this.left = budget;
     this.sliceStart = budget;
     this.ip = this.eip;
