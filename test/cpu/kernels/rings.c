@@ -41,6 +41,10 @@ __asm__(
 	"u_lret_inward:\n  pushl $0x08\n pushl $k_never\n lret\n"
 	"u_iret_inward:\n  pushfl\n pushl $0x08\n pushl $k_never\n iret\n"
 	"u_hlt:\n  hlt\n int $0x30\n"
+	/* segment loads at CPL 3 from user_arg */
+	"u_load_ds:\n  movl user_arg, %eax\n movw %ax, %ds\n movw %ds, %ax\n int $0x30\n"
+	"u_load_ss:\n  movl user_arg, %eax\n movw %ss, %bx\n movw %ax, %ss\n movw %bx, %ss\n int $0x30\n"
+	"u_pop_es:\n  pushl user_arg\n popl %es\n movw %es, %ax\n int $0x30\n"
 	/* gate targets */
 	"k_gate_target:\n"
 	"  movl 0(%esp), %eax\n movl %eax, gate_seen\n"
@@ -64,7 +68,8 @@ __asm__(
 extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_long[], u_into[],
 	u_div0[], u_int31_roundtrip[], u_lcall_gate[], u_lcall_gate_rpl3[], u_ljmp_gate[],
 	u_lcall_conforming[], u_lret_inward[], u_iret_inward[], u_hlt[], k_gate_target[],
-	k_gate_dirty_segs[], u_lcall_gate_report[];
+	k_gate_dirty_segs[], u_lcall_gate_report[], u_load_ds[], u_load_ss[], u_pop_es[];
+volatile u32 user_arg;
 
 #define USER(fn) run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))(fn))
 
@@ -127,6 +132,26 @@ iret_outward(void)
 	show_run("user.lret_inward", USER(u_lret_inward));
 	show_run("user.iret_inward", USER(u_iret_inward));
 	show_run("user.hlt", USER(u_hlt));
+
+	/* MOV/POP Sreg at CPL 3: max(CPL, RPL) must not exceed a data segment's DPL */
+	static const struct { const char *name; char *code; u32 sel; } loads[] = {
+		{ "user.mov_ds_udata", u_load_ds, SEL_UDATA },
+		{ "user.mov_ds_kdata", u_load_ds, SEL_KDATA },
+		{ "user.mov_ds_kdata_rpl3", u_load_ds, SEL_KDATA | 3 },
+		{ "user.mov_ds_ring1_data", u_load_ds, SEL_R1DATA },
+		{ "user.mov_ds_ucode_readable", u_load_ds, SEL_UCODE },
+		{ "user.mov_ds_null", u_load_ds, 0 },
+		{ "user.mov_ss_udata", u_load_ss, SEL_UDATA },
+		{ "user.mov_ss_udata_rpl0", u_load_ss, SEL_UDATA & ~3u },
+		{ "user.mov_ss_kdata", u_load_ss, SEL_KDATA },
+		{ "user.mov_ss_null", u_load_ss, 3 },
+		{ "user.pop_es_kdata", u_pop_es, SEL_KDATA },
+		{ "user.pop_es_udata", u_pop_es, SEL_UDATA },
+	};
+	for (unsigned i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		user_arg = loads[i].sel;
+		show_run(loads[i].name, USER(loads[i].code));
+	}
 }
 
 static void
