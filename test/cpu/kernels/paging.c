@@ -381,10 +381,33 @@ gdt_read_only(void)
 	lgdt_current();
 }
 
+/* CR4.PSE 4 MiB pages: one directory entry maps physical 0-4 MiB at 12 MiB; its A and D bits */
+static void
+large_pages(void)
+{
+	const u32 big = 0x00c00000;
+	frames[2][0x40] = 0x5e;
+	write_cr4(read_cr4() | 0x10);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_W;      /* PS, supervisor, writable, A/D clear */
+	write_cr3((u32)pd);
+	sink = *(volatile u8 *)(big + (u32)frames[2] + 0x40);
+	printf_("pse.read: value=%x pde_ad=%x\n", sink, pd[big >> 22] & 0x60);
+	*(volatile u8 *)(big + (u32)frames[2] + 0x41) = 1;
+	printf_("pse.write: pde_ad=%x phys=%x\n", pd[big >> 22] & 0x60, frames[2][0x41]);
+	user("pse.user_read_supervisor", u_read, big + (u32)frames[2]);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_U;
+	__asm__ volatile("invlpg (%0)" : : "r"(big + (u32)frames[2]) : "memory");
+	user("pse.user_write_read_only", u_write, big + (u32)frames[2] + 0x42);
+	pd[big >> 22] = 0;
+	write_cr3((u32)pd);
+	write_cr4(read_cr4() & ~0x10u);
+}
+
 void
 tests(void)
 {
 	paging_on();
+	large_pages();
 	gdt_read_only();
 	self_modifying();
 	partial_progress();
