@@ -29,9 +29,12 @@ __asm__(
 	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
 	"u_push_at:\n  movl user_arg, %esp\n pushl $0x12345678\n int $0x30\n"
 	"u_lgdt_at:\n  movl user_arg, %ecx\n lgdt (%ecx)\n int $0x30\n"
+	"u_lcall_scr2:\n  lcall $0x63, $0\n int $0x30\n"
+	"u_int43:\n  int $0x43\n int $0x30\n"
+	"r1_never:\n  hlt\n"
 	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[];
+extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[], u_lcall_scr2[], u_int43[], r1_never[];
 u32 bound_va;
 
 static u32 frame(int i) { return (u32)frames[i]; }
@@ -381,10 +384,58 @@ gdt_read_only(void)
 	lgdt_current();
 }
 
+/* CR4.PSE 4 MiB pages: one directory entry maps physical 0-4 MiB at 12 MiB; its A and D bits */
+static void
+large_pages(void)
+{
+	const u32 big = 0x00c00000;
+	frames[2][0x40] = 0x5e;
+	write_cr4(read_cr4() | 0x10);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_W;      /* PS, supervisor, writable, A/D clear */
+	write_cr3((u32)pd);
+	sink = *(volatile u8 *)(big + (u32)frames[2] + 0x40);
+	printf_("pse.read: value=%x pde_ad=%x\n", sink, pd[big >> 22] & 0x60);
+	*(volatile u8 *)(big + (u32)frames[2] + 0x41) = 1;
+	printf_("pse.write: pde_ad=%x phys=%x\n", pd[big >> 22] & 0x60, frames[2][0x41]);
+	user("pse.user_read_supervisor", u_read, big + (u32)frames[2]);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_U;
+	__asm__ volatile("invlpg (%0)" : : "r"(big + (u32)frames[2]) : "memory");
+	user("pse.user_write_read_only", u_write, big + (u32)frames[2] + 0x42);
+	pd[big >> 22] = 0;
+	write_cr3((u32)pd);
+	write_cr4(read_cr4() & ~0x10u);
+}
+
+/* Inward transfers whose new (ring-1) stack from the TSS is not writable: the pushes are
+ * supervisor writes, the #PF is taken with the caller's state intact, on the ring-0 stack. */
+static void
+inner_stack_faults(void)
+{
+	u32 saved_esp1 = tssb.t.esp1, saved_ss1 = tssb.t.ss1;
+	set_gdt(GDT_SCRATCH + 2, gate_desc(SEL_R1CODE, (u32)r1_never, T_CALLGATE, 3, 1, 1));
+	set_idt(0x43, gate_desc(SEL_R1CODE, (u32)r1_never, T_INTGATE, 3, 1, 0));
+	set_pte(1, frame(1), 0);
+	tssb.t.esp1 = VA(1) + 0x10;
+	tssb.t.ss1 = SEL_R1DATA;
+	user("inner_stack.callgate_not_present", u_lcall_scr2, 0);
+	printf_("inner_stack.callgate_not_present_state: cs=%x esp=top-%x\n", last_trap.cs, (u32)user_stack_top - last_trap.esp);
+	user("inner_stack.int_not_present", u_int43, 0);
+	set_pte(1, frame(1), PTE_P);
+	write_cr0(read_cr0() | CR0_WP);
+	user("inner_stack.callgate_read_only_wp1", u_lcall_scr2, 0);
+	user("inner_stack.int_read_only_wp1", u_int43, 0);
+	write_cr0(read_cr0() & ~CR0_WP);
+	tssb.t.esp1 = saved_esp1;
+	tssb.t.ss1 = saved_ss1;
+	set_idt(0x43, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x43), T_INTGATE, 0, 1, 0));
+}
+
 void
 tests(void)
 {
 	paging_on();
+	inner_stack_faults();
+	large_pages();
 	gdt_read_only();
 	self_modifying();
 	partial_progress();

@@ -9,7 +9,8 @@
 #define CODE_R  (D_P | D_S | D_CODE | D_READ)
 
 static u8 buffer[0x2000] __attribute__((aligned(4096)));
-static u8 code_page[0x1000] __attribute__((aligned(4096)));
+/* a code page plus a guard page of int3: an emulator that ignores the CS limit traps there */
+static u8 code_page[0x3000] __attribute__((aligned(4096)));
 static u64 ldt[4] __attribute__((aligned(8)));
 static volatile u32 sink;
 
@@ -273,11 +274,46 @@ report_cs(const char *name)
 			last_trap.eip, last_trap.cs);
 }
 
+/* 16-bit code segments (D = 0): default operand and address size 16, 16-bit far returns,
+ * and 16-bit interrupt gates pushing 16-bit frames */
+__asm__(
+	".text\n"
+	"code16_body:\n"
+	"  .code16\n"
+	"  movl $0x11112222, %eax\n"      /* with D=0 this needs (and has) a 0x66 prefix */
+	"  movw $0x3333, %ax\n"
+	"  pushw %ax\n popw %bx\n"
+	"  lretl\n"                        /* 0x66 lret: pops 32-bit eip and cs pushed by a 32-bit lcall */
+	"  .code32\n"
+);
+extern char code16_body[];
+
+static void
+mode16(void)
+{
+	static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S | D_CODE | D_READ, F_G));   /* D = 0 */
+	target.off = (u32)code16_body;
+	target.sel = SCR(0);
+	volatile u32 eax = 0, ebx = 0;
+	TRY({
+		u32 a, b;
+		__asm__ volatile("xorl %%ebx, %%ebx\n lcall *%2" : "=a"(a), "=b"(b) : "m"(target) : "memory");
+		eax = a;
+		ebx = b;
+	});
+	if (trapped)
+		printf_("code16.call: %s eip=%x\n", vector_name(last_trap.vector), last_trap.eip);
+	else
+		printf_("code16.call: eax=%08x ebx=%08x\n", eax, ebx);
+}
+
 static void
 code_limits(void)
 {
 	/* nops running off the end of the segment: the fetch at limit+1 faults */
 	for (int i = 0; i < 0x1000; i++) code_page[i] = 0x90;
+	for (int i = 0x1000; i < 0x3000; i++) code_page[i] = 0xcc;
 	code_page[0x100] = 0xcb;                    /* lret */
 	TRY(call_limited_code(0xfff, 0xffd));
 	report_cs("cs.fetch_past_limit");
@@ -313,6 +349,7 @@ tests(void)
 {
 	selector_loads();
 	code_limits();
+	mode16();
 	limits();
 	transfers();
 	lar_lsl();

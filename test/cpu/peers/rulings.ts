@@ -28,8 +28,8 @@ export const RULINGS: readonly Ruling[] = [
     right: "bochs",
     sdm: "Vol. 3A 5.3: instruction fetches are checked against the CS limit, so running or decoding past it raises " +
       "#GP(0) at the instruction that does not fit; Vol. 2A JMP and CALL: a target offset beyond the CS limit raises " +
-      "#GP(0) at the JMP/CALL itself, before anything is pushed. QEMU 7.2 TCG runs on past the limit here and " +
-      "reports unrelated faults.",
+      "#GP(0) at the JMP/CALL itself, before anything is pushed. QEMU 7.2 TCG runs on past the limit (into the " +
+      "int3 guard page after the code) and reports #BP.",
   },
   {
     kernel: "segments",

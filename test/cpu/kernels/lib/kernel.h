@@ -133,13 +133,13 @@ extern char trap_stubs[];
 extern volatile int catch_armed;
 extern u32 user_stack_top[], ring1_stack_top[], ring2_stack_top[], ring0_trap_stack_top[];
 
-/* TRY(name, stmt): run stmt; if it traps, resume here with the trap in last_trap. */
-#define TRY(stmt) do { \
+/* TRY(stmt): run stmt; if it traps, resume here with the trap in last_trap. */
+#define TRY(...) do { \
 	trapped = 0; \
-	if (k_setjmp(catch_buf) == 0) { catch_armed = 1; stmt; catch_armed = 0; } \
+	if (k_setjmp(catch_buf) == 0) { catch_armed = 1; __VA_ARGS__; catch_armed = 0; } \
 	else { trapped = 1; } \
 } while (0)
-#define CHECK(name, stmt) do { TRY(stmt); report(name); } while (0)
+#define CHECK(name, ...) do { TRY(__VA_ARGS__); report(name); } while (0)
 
 /* each kernel */
 void tests(void);
