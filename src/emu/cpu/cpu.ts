@@ -17,6 +17,7 @@ import {
 import { step } from "./execute.js";
 import { deliverInterrupt, loadSegmentChecked } from "./transfers.js";
 import { traceInstruction } from "./trace.js";
+import { HELPERS, compileBlock, type BlockFn } from "./block-compiler.js";
 
 const log = createDebug("emu:cpu");
 const traceLog = createDebug("emu:trace");
@@ -33,7 +34,8 @@ function exceptionClass(v: number): number {
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
 
-const TLB_LIST_MAX = 4096;
+const TLB_LIST_MAX = 16384;
+const BLOCK_CACHE = 8192;
 
 /** segOk bits: what the cached descriptor allows. */
 export const SEG_R = 1;
@@ -194,6 +196,18 @@ export class Cpu {
   fpuSw = 0;
   fpuTag = 0xffff;
 
+  /** Executions of a block start before it is compiled to JavaScript; -1 turns compiling off. */
+  compileThreshold = 16;
+  /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
+  private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
+  /** Set by mov ss / pop ss: the single-step trap waits one more instruction (SDM vol. 3 §6.8.3). */
+  inhibitTrap = false;
+  /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
+  smc = 0;
+  /** Direct-mapped cache of compiled blocks by machine address (tag = address, -1 empty). */
+  private readonly bcTag = new Int32Array(BLOCK_CACHE).fill(-1);
+  private readonly bcFn: (BlockFn | null)[] = new Array<BlockFn | null>(BLOCK_CACHE).fill(null);
+
   // Decode state of the running instruction (execute.ts).
   opsize32 = true;
   adsize32 = true;
@@ -202,6 +216,10 @@ export class Cpu {
   eaSeg = 3;
 
   constructor(mem: MachineMemory, options: CpuOptions) {
+    const mode: unknown = options?.mode;
+    if (mode !== "owned" && mode !== "bare") {
+      throw new TypeError(`Cannot create CPU: mode is ${JSON.stringify(mode)}, expected "owned" or "bare"`);
+    }
     this.mem = mem;
     this.mode = options.mode;
     this.owned = options.mode === "owned";
@@ -209,6 +227,15 @@ export class Cpu {
     this.view = mem.view;
     this.codeFrames = mem.codeFrames;
     this.frameCount = mem.frameCount;
+    this.frameBlocks = new Array(mem.frameCount).fill(undefined);
+    mem.onCodeWrite((frame) => {
+      this.frameBlocks[frame] = undefined;
+      this.smc = 1;
+      const tags = this.bcTag;
+      for (let i = 0; i < BLOCK_CACHE; i++) {
+        if ((tags[i] >>> 12) === frame) { tags[i] = -1; this.bcFn[i] = null; }
+      }
+    });
     // Flat 4 GiB segments at reset so a test can run code at once.
     for (let s = 0; s < 6; s++) {
       this.setSegmentCache(s as SRegIndex, 0, 0, -1, s === 1 ? 0xc09b : 0xc093);
@@ -872,6 +899,9 @@ export class Cpu {
 
   /** Runs up to `budget` instructions; see StopReason for why it returns. */
   run(budget: number): StopReasonCode {
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(`Cannot run CPU: budget ${budget} is not a non-negative integer`);
+    }
     this.left = budget;
     this.sliceStart = budget;
     this.ip = this.eip;
@@ -960,12 +990,69 @@ export class Cpu {
   }
 
   private runFast(): void {
+    const compile = this.compileThreshold >= 0;
     while (this.left > 0 && this.stop === 0) {
+      if (compile && this.code32) {
+        const off = (this.csBase + this.ip - this.fetchPage) | 0;
+        if ((off >>> 0) < this.fetchValid) {
+          const pa = this.fetchPhys + off;
+          const i = pa & (BLOCK_CACHE - 1);
+          const b = this.bcTag[i] === pa ? this.bcFn[i] : this.blockAt(pa, off);
+          if (b !== null && b.n <= this.left) {
+            this.smc = 0;
+            b(this, this.regs, HELPERS);
+            continue;
+          }
+        }
+      }
       this.left--;
       this.eip = this.ip;
       this.startEsp = this.regs[4];
       step(this);
     }
+  }
+
+  /** The compiled block starting at machine address pa, compiling it once it is hot. */
+  private blockAt(pa: number, off: number): BlockFn | null {
+    const frame = pa >>> 12;
+    let map = this.frameBlocks[frame];
+    if (map === undefined) {
+      map = new Map();
+      this.frameBlocks[frame] = map;
+    }
+    const key = pa & 0xfff;
+    const v = map.get(key);
+    if (typeof v === "function") {
+      const i = pa & (BLOCK_CACHE - 1);
+      this.bcTag[i] = pa;
+      this.bcFn[i] = v;
+      return v;
+    }
+    if (v === null) return null;
+    const seen = (v ?? 0) + 1;
+    if (seen <= this.compileThreshold) {
+      map.set(key, seen);
+      return null;
+    }
+    const compiled = compileBlock(this.u8, pa, off, this.fetchValid - off);
+    if (compiled === null) {
+      map.set(key, null);
+      return null;
+    }
+    this.codeFrames[frame] = 1;
+    map.set(key, compiled.fn);
+    const i = pa & (BLOCK_CACHE - 1);
+    this.bcTag[i] = pa;
+    this.bcFn[i] = compiled.fn;
+    return compiled.fn;
+  }
+
+  /** Drops every compiled block (e.g. to compare interpreter and compiler). */
+  flushCompiledCode(): void {
+    this.frameBlocks.fill(undefined);
+    this.codeFrames.fill(0);
+    this.bcTag.fill(-1);
+    this.bcFn.fill(null);
   }
 
   private runSlow(tracing: boolean): void {
@@ -982,6 +1069,7 @@ export class Cpu {
       const tf = (this.flags & TF) !== 0;
       this.left--;
       this.startEsp = this.regs[4];
+      this.inhibitTrap = false;
       step(this);
       this.eip = this.ip;
       if (this.pendingWatch !== null) {
@@ -990,7 +1078,7 @@ export class Cpu {
         if (this.stop === 0 || this.stop === STOP_REEVAL) this.stop = StopReason.WATCHPOINT + 1;
         return;
       }
-      if (tf && this.stop !== StopReason.EXCEPTION + 1) {
+      if (tf && !this.inhibitTrap && this.stop !== StopReason.EXCEPTION + 1) {
         // Single-step trap after the instruction (SDM vol. 3 §17.3.1.4).
         this.dr[6] |= 0x4000;
         if (this.owned) {
