@@ -70,6 +70,10 @@ describe("XenDebugTarget with gdb", () => {
       `print/x *(int*)0x${(g.startInfoVa + 0x800).toString(16)}`,
       `set {int}0x${g.ptBaseVa.toString(16)} = 0`,
       "monitor domains",
+      `monitor pt 0x${ringRead.toString(16)}`,
+      "monitor seg 0x819",
+      "monitor gdt",
+      "monitor audit",
       "delete",
       "detach",
     ]).finally(() => clearInterval(typer));
@@ -84,6 +88,12 @@ describe("XenDebugTarget with gdb", () => {
     const first = bytes.split("\n").find((l) => l.includes(`${ringRead.toString(16)}:`))!.split("\t")[1].trim().split(" ")[0];
     expect(out).toContain(`0x${first}`);
     expect(out).toMatch(/1 hello (running|blocked|paused|runnable)/);
+    const codeMfn = g.d.frameList[(ringRead - 0xc0000000) >>> 12];
+    expect(out).toContain(`frame mfn ${codeMfn} pfn ${(ringRead - 0xc0000000) >>> 12} owner ${g.d.id}`);
+    // The CPU may have set the accessed bit (0xba -> 0xbb) when it loaded CS.
+    expect(out).toMatch(/selector 0x819: 00cfb[ab]00_0000c3ff base 0x0 limit 0xfc3fffff dpl 1 present code/);
+    expect(out).toContain("296 entries in frames");
+    expect(out).toContain("frame accounting consistent");
     // start_info sits in an ordinary page: writable. The bootstrap L2 is not.
     expect(out).toContain("$5 = 0x1234");
     expect(out).toContain(`Cannot access memory at address 0x${g.ptBaseVa.toString(16)}`);
