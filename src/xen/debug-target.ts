@@ -348,6 +348,17 @@ export class XenDebugTarget implements DebugTarget {
         },
       },
       {
+        name: "sstep-events",
+        usage: "on|off",
+        summary: "whether stepping may enter a pending event upcall (off by default)",
+        run: (args) => {
+          if (args[0] === "on") h.stepDeliversEvents = true;
+          else if (args[0] === "off") h.stepDeliversEvents = false;
+          else if (args.length > 0) throw new RangeError(`Cannot set sstep-events to "${args[0]}": expected on or off`);
+          return `sstep-events ${h.stepDeliversEvents ? "on" : "off"}`;
+        },
+      },
+      {
         name: "audit",
         usage: "",
         summary: "check Xen's frame type and reference counts against their holders",

@@ -130,4 +130,31 @@ describe("XenDebugTarget with gdb", () => {
     expect(eip).toBeGreaterThan(onEvent);
     expect(eip).toBeLessThan(onEvent + 0x100);
   });
+
+  it("steps without entering a pending upcall unless sstep-events is on", () => {
+    const console = new BufferConsole();
+    const h = new XenHost({ timeMode: "deterministic", memoryMiB: 32, console });
+    h.attachCpu(new CpuPort(h.core));
+    const g = loadElfGuest(h, HELLO, { name: "hello", memoryMiB: 8 });
+    new TestController(h, g);
+    h.unpause(g.d);
+    h.runUntil(() => console.textOf(g.d.id).includes("hello: ready") && g.d.runState === "blocked", 200_000);
+    const target = new XenDebugTarget(h);
+    target.attach();
+    target.requestStop();
+    h.raiseDebugVirq(g.d); // pending and unmasked: the block left events enabled
+    const vcpu = { domain: g.d.id, vcpu: 0 };
+    const callback = symbol("hypervisor_callback");
+    const eip0 = g.d.vcpu.regs.eip;
+    target.resume({ kind: "step", vcpu });
+    expect(g.d.vcpu.regs.eip).not.toBe(callback);
+    expect(g.d.vcpu.regs.eip).not.toBe(eip0);
+    const monitor = target.monitorCommands().find((c) => c.name === "sstep-events")!;
+    expect(monitor.run(["on"], { vcpu, space: "virtual" })).toBe("sstep-events on");
+    target.resume({ kind: "step", vcpu });
+    // The upcall frame was built, then one instruction of the callback ran.
+    expect(g.d.vcpu.regs.eip).toBeGreaterThan(callback);
+    expect(g.d.vcpu.regs.eip).toBeLessThan(callback + 8);
+    target.detach();
+  });
 });
