@@ -100,10 +100,10 @@ export class XenHost {
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
     this.core.wake = (d) => {
-      if (d.blocked) {
-        d.blocked = false;
-        this.sched.wakeUp(d);
-      }
+      // A new upcall for a domain that is not running lets it in next (BVT's warp for I/O-bound
+      // domains): blocked ones wake, runnable ones waiting behind a spinner's slice preempt it.
+      d.blocked = false;
+      if (d.canRun) this.sched.wakeUp(d);
       this.kick();
     };
     this.core.crash = (d, why) => this.crashDomain(d, why);
