@@ -324,6 +324,12 @@ export class XenHost {
       this.clock.publish(this.mem, d.sharedInfoMfn * 4096);
       sendVirq(x, d, VIRQ_TIMER);
     }
+    // An open writable page table is closed when the domain is scheduled in again (Xen closes it
+    // on deschedule) and before an upcall frame may have to be written through it; not on the
+    // plain retry of the write that opened it.
+    const si = d.sharedInfoMfn * 4096;
+    const upcallDue = this.mem.u8[si + SHARED_INFO.evtchn_upcall_pending] !== 0 && this.mem.u8[si + SHARED_INFO.evtchn_upcall_mask] === 0;
+    if ((pick.switched || upcallDue) && !ptwrFlush(x, d)) return "ran";
     if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
     const loadError = cpu.load(x, d, this.clock.tsc());

@@ -54,7 +54,8 @@ export class Scheduler {
     const w = this.woken;
     this.woken = null;
     if (w && w.canRun && this.order.includes(w)) {
-      this.cursor = this.order.indexOf(w);
+      // The cursor stays where it was: when the woken domain blocks again, round robin goes on
+      // from the domain it interrupted, so a frequently woken domain cannot starve anyone.
       this.current = w;
       this.sliceEndNs = nowNs + SLICE_NS;
       return { domain: w, switched: w !== cur };

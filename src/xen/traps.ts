@@ -243,8 +243,12 @@ export function deliverUpcallIfPending(x: XenCore, as: AddressSpace, d: Domain):
   return bounceTo(x, as, d, v.eventCs, v.eventEip, { maskEvents: true }, "event");
 }
 
-/** Xen's return-to-guest path: segment reload check, then a pending upcall. */
+/**
+ * Xen's return-to-guest path, in entry.S order: a pending upcall gets its bounce frame first
+ * (test_all_events), then the data segments are reloaded, whose failure stacks the failsafe
+ * frame on top (restore_all_guest).
+ */
 export function returnToGuest(x: XenCore, as: AddressSpace, d: Domain): boolean {
-  if (!checkSegmentsOnReturn(x, as, d)) return false;
-  return deliverUpcallIfPending(x, as, d);
+  if (!deliverUpcallIfPending(x, as, d)) return false;
+  return checkSegmentsOnReturn(x, as, d);
 }

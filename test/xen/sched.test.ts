@@ -47,4 +47,21 @@ describe("Scheduler", () => {
     s.wakeUp(c);
     expect(s.pick(2)).toEqual({ domain: c, switched: true });
   });
+
+  it("a domain woken every slice does not starve the others", () => {
+    const s = new Scheduler();
+    const [h, a, b] = domains(3);
+    [h, a, b].forEach((d) => s.add(d));
+    h.blocked = true;
+    const ran: string[] = [];
+    for (let t = 0; t < 6; t++) {
+      ran.push(s.pick(t * SLICE_NS)!.domain.name);
+      h.blocked = false;
+      s.wakeUp(h);
+      expect(s.pick(t * SLICE_NS + 1)?.domain).toBe(h);
+      h.blocked = true;
+      s.yieldRequested = true;
+    }
+    expect(ran).toEqual(["d2", "d3", "d2", "d3", "d2", "d3"]);
+  });
 });

@@ -211,6 +211,21 @@ describe("return to the guest", () => {
     expect(r.seg[S_DS]).toBe(0);
   });
 
+  it("with both due, the upcall frame comes first and the failsafe frame sits on top of it", () => {
+    const g = withTraps(Guest.create());
+    const r = g.d.vcpu.regs;
+    r.eip = 0x400500;
+    r.seg[S_DS] = 0x0123;
+    g.host.mem.write8(g.sharedMa + SHARED_INFO.evtchn_upcall_mask, 0);
+    sendVirq(g.host.core, g.d, 1);
+    expect(returnToGuest(g.host.core, g.host.addressSpace(g.d), g.d)).toBe(true);
+    expect(r.eip).toBe(H.failsafe);
+    expect(frame(g, 10)).toEqual([
+      0x0123, FLAT_RING1_DS, FLAT_RING1_DS, FLAT_RING1_DS, H.event, FLAT_RING1_CS, r.eflags >>> 0, // failsafe
+      0x400500, FLAT_RING1_CS, r.eflags >>> 0, // the upcall's frame below it
+    ]);
+  });
+
   it("the event upcall waits while masked and is entered with events masked", () => {
     const g = withTraps(Guest.create());
     const r = g.d.vcpu.regs;

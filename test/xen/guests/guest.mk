@@ -20,4 +20,4 @@ $(XG_OUT)/%.main.o: $(XG_DIR)/%.c $(XG_DIR)/lib/guest.h $(wildcard src/minix/gue
 $(XG_OUT)/%.elf: $(XG_OUT)/%.main.o $(XG_LIB) $(XG_DIR)/guest.lds
 	$(LD) $(GUEST_LDFLAGS) --no-warn-rwx-segments -T $(XG_DIR)/guest.lds $(XG_LIB) $< -o $@
 
-GUEST_TARGETS += $(XG_OUT)/hello.elf $(XG_OUT)/hostile.elf
+GUEST_TARGETS += $(XG_OUT)/hello.elf $(XG_OUT)/hostile.elf $(XG_OUT)/spin.elf
