@@ -112,22 +112,28 @@ async function qemu(): Promise<Figures | null> {
  * The real host: the testing computer (Xen, the CPU, the hello guest with 20 MiB) on an
  * in-process line with the splitter, as `minix-on-xen run` builds it. The dump reads 16 MiB of
  * the guest's pseudo-physical memory (`monitor mem phys`): its page tables map less than that.
+ * With `spinner`, the hostile test guest (which never stops) runs as a second domain and only
+ * stepi is measured, on hello.
  */
-async function realHost(domains: number): Promise<Figures | null> {
-  const kernel = join(process.cwd(), "build", "xen", "guests", "hello.elf");
-  if (!existsSync(kernel)) return null;
-  const configs = Array.from({ length: domains }, (_, i) => {
-    const cfg = join(dir, `hello-${i}.cfg`);
-    writeFileSync(cfg, `kernel = "${kernel}"\nmemory = 20\nname = "hello-${i}"\ncmdline = "console=xen"\n`);
+async function realHost(spinner: boolean): Promise<Figures | null> {
+  const guests = join(process.cwd(), "build", "xen", "guests");
+  const hello = join(guests, "hello.elf");
+  const hostile = join(guests, "hostile.elf");
+  if (!existsSync(hello) || (spinner && !existsSync(hostile))) return null;
+  const kernels = spinner ? [["hello-0", hello], ["spinner", hostile]] : [["hello-0", hello]];
+  const configs = kernels.map(([name, kernel]) => {
+    const cfg = join(dir, `${name}.cfg`);
+    writeFileSync(cfg, `kernel = "${kernel}"\nmemory = 20\nname = "${name}"\ncmdline = "console=xen"\n`);
     return cfg;
   });
   const pair = createSerialPair();
-  const tc = await startTestingComputer(pair.testing, { baud: 0, configs, memoryMiB: 24 * domains + 8 });
+  const tc = await startTestingComputer(pair.testing, { baud: 0, configs, memoryMiB: 24 * kernels.length + 8 });
   const mux = await MuxServer.start({ line: pair.development, gdbPort: 0, consolePort: 0 });
   try {
     // Let the guests boot before gdb stops the host.
     await new Promise((r) => setTimeout(r, 1000));
-    return await measure(mux.gdbPort, domains === 1, domains === 1 ? ["monitor mem phys"] : []);
+    const selectHello = "python [t.switch() for i in gdb.inferiors() for t in i.threads() if t.name == 'hello-0']";
+    return await measure(mux.gdbPort, !spinner, spinner ? [selectHello] : ["monitor mem phys"]);
   } finally {
     await mux.close();
     await tc.stop();
@@ -160,8 +166,8 @@ async function main(): Promise<void> {
   const nullFigures = await measure(nul.port, true);
   await nul.close();
 
-  const realFigures = await realHost(1);
-  const realSpinFigures = await realHost(2);
+  const realFigures = await realHost(false);
+  const realSpinFigures = await realHost(true);
   const qemuFigures = await qemu();
   rmSync(dir, { recursive: true, force: true });
 
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
   console.log(`  ours, direct TCP                     ${fmt(directFigures)}`);
   console.log(`  ours, other domain spinning          ${"".padEnd(22)}stepi ${spinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
   console.log(realFigures === null ? "  real Xen host: hello guest not built" : `  ours, real Xen host (hello, 20 MiB)  ${fmt(realFigures)}`);
-  if (realSpinFigures !== null) console.log(`  ours, real Xen host, 2nd domain up   ${"".padEnd(22)}stepi ${realSpinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
+  if (realSpinFigures !== null) console.log(`  ours, real Xen host, hostile spinning${"".padEnd(22)}stepi ${realSpinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
   console.log(`  null stub, through line + splitter   ${fmt(nullFigures)}`);
   console.log(qemuFigures === null ? "  qemu-system-i386: not installed" : `  qemu-system-i386 gdbstub, direct TCP ${fmt(qemuFigures)}`);
   const ratioNull = oursFigures.dumpMiBs / nullFigures.dumpMiBs;
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
       oursDirectTcp: directFigures,
       oursStepiWhileOtherSpins: spinFigures.stepiPerS,
       realHost: realFigures,
-      realHostStepiWithSecondDomain: realSpinFigures?.stepiPerS ?? null,
+      realHostStepiWhileOtherDomainSpins: realSpinFigures?.stepiPerS ?? null,
       nullStub: nullFigures,
       qemu: qemuFigures,
       ratioDumpOursToNull: ratioNull,

@@ -14,6 +14,7 @@ import type {
   BreakpointType,
   DebugTarget,
   RegisterSnapshot,
+  RegisterValue,
   ResumeRequest,
   TargetResult,
   VcpuInfo,
@@ -43,8 +44,10 @@ export interface StubState extends MonitorSession {
   readonly breakpoints: Breakpoint[];
   /** Vcpus visible to gdb (domains not detached), the last stopped one first. */
   liveVcpus(): VcpuInfo[];
-  /** Registers of a vcpu (the target's, or the placeholder's when there is no domain). */
+  /** Registers of a vcpu as gdb sees them (linear view; the placeholder's when there is no domain). */
   registersOf(vcpu: VcpuRef): RegisterSnapshot;
+  /** Writes a register given as gdb sees it. */
+  writeRegisterOf(vcpu: VcpuRef, name: string, value: RegisterValue): TargetResult;
   /** The `?` reply, or NO_REPLY when the host has not stopped yet (the reply then follows the stop). */
   currentStopReply(): HandlerResult;
   /** Resumes the host; the stop reply is sent when it stops. */
@@ -247,7 +250,7 @@ const writeAllRegisters: Handler = (args, state) => {
   }
   for (const { name, value } of values) {
     if (value === undefined) continue;
-    const result = state.target.writeRegister(vcpu, name, value);
+    const result = state.writeRegisterOf(vcpu, name, value);
     if (!result.ok) return refusedText(result.message);
   }
   return OK;
@@ -268,7 +271,7 @@ const writeRegister: Handler = (args, state) => {
   if (info === undefined) return E_MALFORMED;
   const value = hexToRegister(hex, info.bits);
   if (value === undefined) return OK;
-  return resultReply(state.target.writeRegister(generalVcpu(state), info.name, value));
+  return resultReply(state.writeRegisterOf(generalVcpu(state), info.name, value));
 };
 
 // ---- memory ----
@@ -396,7 +399,7 @@ function legacyResume(step: boolean, withSignal: boolean): Handler {
     }
     const vcpu = step ? stepTarget(state, state.continueThread) : generalVcpu(state);
     if (addressText.length > 0) {
-      const result = state.target.writeRegister(vcpu, "eip", parseHex32(addressText));
+      const result = state.writeRegisterOf(vcpu, "eip", parseHex32(addressText));
       if (!result.ok) return refusedText(result.message);
     }
     state.resume(step ? { kind: "step", vcpu } : { kind: "continue" });

@@ -9,6 +9,8 @@ const SPACES: Record<string, AddressSpace> = { virt: "virtual", phys: "physical"
 export interface MonitorSession {
   readonly target: DebugTarget;
   space: AddressSpace;
+  /** Show eip/esp/ebp as linear addresses (segment base added). */
+  linearView: boolean;
   monitorContext(): MonitorContext;
 }
 
@@ -37,6 +39,18 @@ function stubCommands(session: MonitorSession, all: () => MonitorCommand[]): Mon
           session.space = space;
         }
         return `memory mode: ${session.space}\n`;
+      },
+    },
+    {
+      name: "linear",
+      usage: "[on|off]",
+      summary: "show eip/esp/ebp as linear addresses (CS/SS base added; default on)",
+      run: (args) => {
+        if (args.length > 1 || (args.length === 1 && args[0] !== "on" && args[0] !== "off")) {
+          throw new RangeError(`Cannot set linear view "${args.join(" ")}": expected on or off`);
+        }
+        if (args.length === 1) session.linearView = args[0] === "on";
+        return `linear view: ${session.linearView ? "on" : "off"}\n`;
       },
     },
   ];

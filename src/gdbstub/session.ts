@@ -8,6 +8,7 @@ import { textToHex } from "./hex.js";
 import { RspLink, type LinkEvent } from "./link.js";
 import { SIGINT, SIGTRAP, formatExitReply, formatStopReply, stopSignal } from "./stop-reply.js";
 import { pidOf, type ThreadSelector } from "./thread-id.js";
+import { codeBase, fromLinear, toLinear } from "./linear-view.js";
 import type {
   AddressSpace,
   Breakpoint,
@@ -17,6 +18,7 @@ import type {
   RegisterValue,
   ResumeRequest,
   StopReason,
+  TargetResult,
   TargetEvent,
   VcpuInfo,
   VcpuRef,
@@ -52,7 +54,7 @@ export interface SessionOptions {
   lossless: boolean;
   /** Line speed when paced (baud / 10 for 8N1); undefined when unpaced. */
   lineBytesPerSecond?: number;
-  /** Run-length encode replies. @default false */
+  /** Run-length encode replies. @default true on a paced line, false otherwise */
   runLength?: boolean;
   /**
    * The session outlives debuggers (a serial line, where a debugger leaving is invisible):
@@ -80,6 +82,7 @@ export class GdbSession implements StubState {
   generalThread: VcpuRef | null = null;
   continueThread: ThreadSelector = { pid: null, tid: 0 };
   space: AddressSpace = "virtual";
+  linearView = true;
   readonly breakpoints: Breakpoint[] = [];
 
   private readonly link: RspLink;
@@ -104,7 +107,8 @@ export class GdbSession implements StubState {
       onEvent: (e) => this.onLinkEvent(e),
       // gdb keeps its packets within PacketSize; a little slack for the header it counts differently.
       maxPacketSize: this.packetSize + 64,
-      runLength: options.runLength ?? false,
+      // On a paced line every byte costs line time, and registers and memory are full of zeros.
+      runLength: options.runLength ?? options.lineBytesPerSecond !== undefined,
     });
     this.reattach = options.reattach ?? false;
     // On a line, the host boots with nobody listening: the first packet attaches.
@@ -121,6 +125,7 @@ export class GdbSession implements StubState {
     this.generalThread = null;
     this.continueThread = { pid: null, tid: 0 };
     this.space = "virtual";
+    this.linearView = true;
     this.detachedPids.clear();
     this.unsubscribe = this.target.onEvent((e) => this.onTargetEvent(e));
     log("debugger attached: stopping the host");
@@ -170,7 +175,13 @@ export class GdbSession implements StubState {
 
   registersOf(vcpu: VcpuRef): RegisterSnapshot {
     if (this.target.vcpus().length === 0) return NO_DOMAIN_REGISTERS;
-    return this.target.readRegisters(vcpu);
+    const raw = this.target.readRegisters(vcpu);
+    return this.linearView ? toLinear(raw) : raw;
+  }
+
+  writeRegisterOf(vcpu: VcpuRef, name: string, value: RegisterValue): TargetResult {
+    const raw = this.linearView ? this.target.readRegisters(vcpu) : new Map<string, RegisterValue>();
+    return this.target.writeRegister(vcpu, name, fromLinear(raw, name, value));
   }
 
   currentStopReply(): HandlerResult {
@@ -185,6 +196,12 @@ export class GdbSession implements StubState {
     this.runState = "running";
     this.stopReplyOwed = true;
     this.requestedSignal = SIGINT;
+    if (request.kind === "step" && request.range !== undefined && this.linearView) {
+      // gdb's range is in linear code addresses; the target compares it with eip.
+      const base = codeBase(this.target.readRegisters(request.vcpu));
+      const { start, end } = request.range;
+      request = { ...request, range: { start: (start - base) >>> 0, end: (end - base) >>> 0 } };
+    }
     this.target.resume(request);
   }
 

@@ -25,7 +25,11 @@ export interface VcpuInfo {
  */
 export type RegisterValue = number | Uint8Array;
 
-/** Registers of one vcpu. A register missing from the map cannot be supplied (gdb shows it as unavailable). */
+/**
+ * Registers of one vcpu, raw (eip is the offset in CS). A register missing from the map cannot
+ * be supplied (gdb shows it as unavailable). Supply cs_base and ss_base: the stub shows gdb
+ * eip/esp/ebp as linear addresses (base added), matching memory and breakpoint addresses.
+ */
 export type RegisterSnapshot = ReadonlyMap<RegisterName, RegisterValue>;
 
 /** Which addresses `m`/`M` use; changed per connection by `monitor mem`. */

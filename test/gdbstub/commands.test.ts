@@ -392,3 +392,41 @@ describe("stop replies for targets that do not tell Z0 from Z1", () => {
     expect(await resumeAndWait(c, "vCont;c")).toMatch(/;hwbreak:;$/);
   });
 });
+
+describe("linear view of segmented vcpus", () => {
+  async function segmented() {
+    const c = await SessionClient.attached();
+    const regs = c.target.domain(1).regs;
+    regs.set("cs_base", 0x11000);
+    regs.set("ss_base", 0x20000);
+    c.one("Hgp2.1");
+    return c;
+  }
+
+  it("shows eip as CS.base + eip and esp/ebp as SS.base + esp/ebp, and writes them back as offsets", async () => {
+    const c = await segmented();
+    const g = c.one("g");
+    expect(g.slice(16 * 2, 20 * 2)).toBe(le32(WINDOW_BASE + 0xff00 + 0x20000)); // esp
+    expect(g.slice(32 * 2, 36 * 2)).toBe(le32(WINDOW_BASE + 0x11000)); // eip
+    expect(c.one("p8")).toBe(le32(WINDOW_BASE + 0x11000));
+    expect(c.one(`P8=${le32(WINDOW_BASE + 0x11004)}`)).toBe("OK");
+    expect(c.target.domain(1).regs.get("eip")).toBe(WINDOW_BASE + 4);
+    expect(c.one(`G${g}`)).toBe("OK");
+    expect(c.target.domain(1).regs.get("eip")).toBe(WINDOW_BASE);
+    expect(c.target.domain(1).regs.get("esp")).toBe(WINDOW_BASE + 0xff00);
+  });
+
+  it("turns a linear step range into eip values and reports the stop linearly", async () => {
+    const c = await segmented();
+    const stop = await resumeAndWait(c, `vCont;r${(WINDOW_BASE + 0x11000).toString(16)},${(WINDOW_BASE + 0x11008).toString(16)}:p2.1;c`);
+    expect(c.target.domain(1).regs.get("eip")).toBe(WINDOW_BASE + 8);
+    expect(stop).toContain(`08:${le32(WINDOW_BASE + 0x11008)};`);
+  });
+
+  it("monitor linear off shows the raw registers", async () => {
+    const c = await segmented();
+    expect(consoleText(c.ask(`qRcmd,${hexText("linear off")}`))).toBe("linear view: off\n");
+    expect(c.one("p8")).toBe(le32(WINDOW_BASE));
+    expect(consoleText(c.ask(`qRcmd,${hexText("linear maybe")}`))).toBe('Cannot set linear view "maybe": expected on or off\n');
+  });
+});

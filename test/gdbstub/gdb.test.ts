@@ -124,7 +124,7 @@ describe("the stub under the real gdb", () => {
     expect(run.stdout).toContain("domain 0 pid=1 name=Domain-0 eip=0x100000 esp=0x10ff00 stack=");
     expect(run.stdout).toContain(`domain 1 pid=2 name=minix eip=0x100000 esp=0x10ff00 stack=${stack}`);
     expect(run.stdout).toContain("stepi 0x100000 -> 0x100001");
-    expect(run.stdout).toContain("monitor commands: help mem domains counter");
+    expect(run.stdout).toContain("monitor commands: help mem linear domains counter");
     expect(target.detachCount).toBe(1);
     expect(sent.every((b) => b < 0x80)).toBe(true);
   });

@@ -71,6 +71,12 @@ describe("proc.c IPC", () => {
     expect(line("notify-after-reply")).toEqual(["0", "10", NOTIFY_FROM(10)]);
   });
 
+  it("answers ENOTREADY to non-blocking calls that would block, and delivers when the peer waits", () => {
+    expect(line("nb-send")).toEqual(["-106", "0"]);
+    expect(line("nb-receive")).toEqual(["-106", "0"]);
+    expect(line("nb-send-ready")).toEqual(["0", "88"]);
+  });
+
   it("echoes a message back with the caller as source", () => {
     expect(line("echo")).toEqual(["0", "13", "99"]);
   });

@@ -36,6 +36,24 @@ tick_to_ns(clock_t tick)
 	return boot_ns + ((u64_t)tick * NS_PER_SEC + HZ - 1) / HZ;
 }
 
+/*
+ * Asks Xen for the next timer event: the next tick while a process other than IDLE runs or is
+ * chosen; when IDLE is about to block the vcpu, only the next alarm (a tickless idle, so an idle
+ * domain costs the host nothing). Ticks resume from Xen's 10 ms ticker once a process runs.
+ */
+static void
+arm_timer(void)
+{
+	struct proc *runs = next_ptr != 0 ? next_ptr : proc_ptr;
+
+	if (runs->p_nr != IDLE)
+		hypervisor_set_timer_op(tick_to_ns(realtime + 1));
+	else if (next_timeout != 0)
+		hypervisor_set_timer_op(tick_to_ns(next_timeout));
+	else
+		hypervisor_set_timer_op(0);
+}
+
 /* VIRQ_TIMER handler, ring 1, events masked. */
 static int
 clock_handler(int irq)
@@ -46,9 +64,9 @@ clock_handler(int irq)
 	struct proc *rp = proc_ptr;
 
 	(void)irq;
-	/* Always ask for the next tick: the 10 ms ticker and schedule-in events also raise this virq. */
+	/* Re-arm even without a new tick: the 10 ms ticker and schedule-in events raise this virq too. */
 	if (elapsed <= 0) {
-		hypervisor_set_timer_op(tick_to_ns(realtime + 1));
+		arm_timer();
 		return 1;
 	}
 	realtime = ticks;
@@ -57,13 +75,13 @@ clock_handler(int irq)
 		bill_ptr->p_sys_time += elapsed;
 	if (priv(rp)->s_flags & PREEMPTIBLE)
 		rp->p_ticks_left = (char)(rp->p_ticks_left > elapsed ? rp->p_ticks_left - elapsed : 0);
-	hypervisor_set_timer_op(tick_to_ns(realtime + 1));
 	if ((priv(rp)->s_flags & PREEMPTIBLE) && rp->p_ticks_left <= 0 && rp->p_nr != IDLE) {
 		expired = rp;
 		lock_notify(HARDWARE, CLOCK);
 	} else if (next_timeout != 0 && next_timeout <= realtime) {
 		lock_notify(HARDWARE, CLOCK);
 	}
+	arm_timer();
 	return 1;
 }
 
@@ -78,10 +96,13 @@ init_clock(void)
 	enable_irq(timer_irq);
 }
 
+/* Ticks since boot, from Xen's time: realtime stands still while the idle domain sleeps. */
 clock_t
 get_uptime(void)
 {
-	return realtime;
+	clock_t now = (clock_t)((xen_system_time() - boot_ns) * HZ / NS_PER_SEC);
+
+	return now > realtime ? now : realtime;
 }
 
 /* Recomputes the earliest alarm of all system processes (ring 1 or events masked). */

@@ -60,6 +60,22 @@ reply(int who, int type, message *m)
 		kprintf("ctrlif: reply to %d failed\n", who);
 }
 
+/*
+ * The controller asks the domain to power off or reboot (xm shutdown): answer, then tell Xen.
+ * There is no PM yet to stop processes in order, so the kernel goes down at once.
+ */
+static void
+do_shutdown(control_msg_t *msg)
+{
+	int reboot = msg->subtype == CMSG_SHUTDOWN_REBOOT;
+
+	msg->length = 0;
+	rx_respond(msg);
+	notify_remote_port(ctrl_port);
+	kprintf("MINIX: %s requested by the domain controller\n", reboot ? "reboot" : "power off");
+	hypervisor_shutdown(reboot ? SHUTDOWN_reboot : SHUTDOWN_poweroff);
+}
+
 /* HARD_INT: flush blocked senders while the tx ring has room, hand out controller requests. */
 static void
 do_events(void)
@@ -81,6 +97,11 @@ do_events(void)
 		int who = msg.type < NR_CMSG_TYPES ? handler[msg.type] : NONE;
 
 		rx_req_cons++;
+		if (who == NONE && msg.type == CMSG_SHUTDOWN &&
+		    (msg.subtype == CMSG_SHUTDOWN_POWEROFF || msg.subtype == CMSG_SHUTDOWN_REBOOT)) {
+			do_shutdown(&msg);
+			continue;
+		}
 		if (who != NONE && fwd_tail - fwd_head < FWD_SLOTS) {
 			fwd[fwd_tail++ % FWD_SLOTS] = msg;
 			notify(who);

@@ -143,6 +143,23 @@ test_alarm(void)
 	    after >= before + 6 && m.NOTIFY_TIMESTAMP >= before + 6, (int)(after - before));
 }
 
+/* "sleep N": waits N ticks on an alarm, then reports the uptime. */
+static void
+sleep_ticks(const char *arg)
+{
+	clock_t n = 0, uptime;
+	message m;
+
+	for (; *arg >= '0' && *arg <= '9'; arg++)
+		n = n * 10 + (*arg - '0');
+	if (n <= 0 || sys_setalarm(n, 0) != OK || receive(CLOCK, &m) != OK || m.m_type != SYN_ALARM) {
+		printf("boottest init: cannot sleep\n");
+		return;
+	}
+	sys_times(SELF, NULL, NULL, &uptime);
+	printf("boottest init: slept %ld ticks, uptime %ld ticks\n", (long)n, (long)uptime);
+}
+
 /* Reads one line from the console as FS would: DEV_READ, SUSPEND, notify, DEV_STATUS. */
 static int
 read_line(char *buf, int size)
@@ -195,6 +212,10 @@ main(void)
 			return 1;
 		}
 		line[n] = '\0';
+		if (strncmp(line, "sleep ", 6) == 0) {
+			sleep_ticks(line + 6);
+			continue;
+		}
 		printf("boottest init: read %d bytes: %s", n, line);
 		if (n == 0 || line[n - 1] != '\n')
 			printf("\n");
