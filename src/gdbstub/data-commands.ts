@@ -65,7 +65,6 @@ export const writeRegister: Handler = (args, state) => {
 
 // ---- memory ----
 
-
 export const readMemory: Handler = (args, state) => {
   const [address, requested] = parseAddressLength(args);
   // A reply may be short (RSP allows it), so cap hostile lengths rather than refuse them.
