@@ -70,7 +70,7 @@ async function hypercallRate() {
 async function echoWhileSpinning(rounds = 40) {
   const m = await machine([HELLO_CFG]);
   await m.waitFor(() => m.text().includes("hello: ready\n"), "the hello guest ready");
-  m.tc.xend.create(cfg("spin", "build/bench/spin.elf", 4));
+  m.tc.xend.create(cfg("spin", "build/xen/guests/spin.elf", 4));
   const rtts: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const mark = m.text().length;

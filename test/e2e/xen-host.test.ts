@@ -124,7 +124,7 @@ describe("minix-on-xen run", () => {
 });
 
 describe("minix-on-xen run (npm start) by default", () => {
-  it("boots MINIX with the report's configuration: banner on the console, a typed line read back", async () => {
+  it("boots MINIX with the report's configuration: banner, a typed line read back, xm shutdown", async () => {
     const dir = tempDir();
     const run = child(Child.cli(["run", "--gdb-port", "0", "--console-port", "0", "--control", join(dir, "ctl.sock")]));
     const ports = await muxPorts(run);
@@ -134,6 +134,12 @@ describe("minix-on-xen run (npm start) by default", () => {
     expect(nc.stdout).toMatch(/MINIX 3\.1\.1-xen on Xen/);
     nc.proc.stdin!.write("hello minix\r");
     await until(() => nc.stdout.includes("read 12 bytes: hello minix"), "MINIX reading the typed line", 20_000);
+
+    // xm shutdown: CMSG_SHUTDOWN on its control ring; MINIX answers and shuts down, xend cleans up.
+    const sock = join(dir, "ctl.sock");
+    expect((await xm(sock, "shutdown", "MinixTester")).out).toBe("Asked domain MinixTester (id=1) to shut down\n");
+    await until(() => nc.stdout.includes("(XEN) Domain 1 shutdown: poweroff"), "MINIX shutting down", 20_000);
+    expect((await xm(sock, "list")).out.trim().split("\n")).toHaveLength(2); // header and Domain-0
   }, 40_000);
 });
 

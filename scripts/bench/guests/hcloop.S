@@ -1,7 +1,6 @@
 /*
  * hcloop.S - the hypercall-heavy guest of `npm run bench -- boot-hello`: xen_version(0)
- * COUNT times in a tight loop, one console_io line, then shutdown(poweroff). With -DSPIN it
- * instead spins forever without a hypercall (the busy neighbour of the echo measurement).
+ * COUNT times in a tight loop, one console_io line, then shutdown(poweroff).
  */
 #include "xen/xen.h"
 
@@ -13,10 +12,6 @@
 	.text
 	.globl _start
 _start:
-#ifdef SPIN
-1:	incl %eax
-	jmp 1b
-#else
 	movl $COUNT, %ebp
 1:	movl $__HYPERVISOR_xen_version, %eax
 	xorl %ebx, %ebx
@@ -32,7 +27,6 @@ _start:
 	movl $(SCHEDOP_shutdown | (SHUTDOWN_poweroff << SCHEDOP_reasonshift)), %ebx
 	int $0x82
 2:	jmp 2b
-#endif
 
 	.data
 msg:	.ascii "hcloop: done\n"
