@@ -3,12 +3,11 @@
 // SDM ruling in peers/rulings.ts picks the right one. Our CPU must print the reference exactly.
 // Each kernel is built by `npm run build`; every run starts from the built files afresh.
 import { beforeAll, describe, expect, it } from "vitest";
-import { runUnderQemu } from "./peers/qemu-system.js";
-import { runUnderBochs } from "./peers/bochs.js";
+import { bochsLines, qemuLines } from "./peers/peer-kernels.js";
 import { runOnOurCpu } from "./peers/bare.js";
 import { buildReference, staleRulings, type Reference } from "./peers/reference.js";
 
-const KERNELS = ["segments", "rings", "paging", "idt", "iopl"];
+const KERNELS = ["segments", "rings", "paging", "idt", "iopl", "hot"];
 const OUT = "build/cpu/kernels";
 
 describe.each(KERNELS)("test kernel %s", (kernel) => {
@@ -18,8 +17,8 @@ describe.each(KERNELS)("test kernel %s", (kernel) => {
 
   beforeAll(async () => {
     [qemu, bochs] = await Promise.all([
-      runUnderQemu(`${OUT}/${kernel}.elf`, kernel),
-      runUnderBochs(`${OUT}/${kernel}.img`, kernel),
+      qemuLines(`${OUT}/${kernel}.elf`, kernel),
+      bochsLines(`${OUT}/${kernel}.img`, kernel),
     ]);
     ref = buildReference(kernel, qemu, bochs);
   }, 60_000);

@@ -1,7 +1,8 @@
 /* Multiboot kernel that runs one workload on bare hardware with paging on, for our CPU's
  * bare mode: flat GDT, 2-level 4 KiB page tables identity-mapping 32 MiB, CR0.PG|WP. The
  * runner writes bench_params (workload, n) into memory before starting, and sees port 0x80
- * writes 1 and 2 just before and after the workload call. The checksum goes to COM1. */
+ * writes 1 and 2 just before and after the workload call. The checksum goes to COM1; then it
+ * stops the machine the way qemu (port 0xF4) and Bochs (port 0x8900) understand. */
 #include "workloads.h"
 
 volatile struct { u32 workload, n; } bench_params = { 0, 1 };
@@ -14,9 +15,13 @@ static u32 pt[8][1024] __attribute__((aligned(4096)));
 
 static inline void outb(unsigned short port, unsigned char v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 
+static inline unsigned char inb(unsigned short port) { unsigned char v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
 static void
 putc_(char c)
 {
+	while ((inb(0x3f8 + 5) & 0x20) == 0)
+		;
 	outb(0x3f8, (unsigned char)c);
 }
 
@@ -29,6 +34,7 @@ put_hex(u32 v)
 void
 bare_main(void)
 {
+	outb(0x3f8 + 3, 0x03);  /* 8 data bits (Bochs's UART starts with 5) */
 	static struct { unsigned short limit; u32 base; } __attribute__((packed)) gdtr;
 	gdtr.limit = sizeof(gdt) - 1;
 	gdtr.base = (u32)gdt;
@@ -50,6 +56,10 @@ bare_main(void)
 		outb(0x80, 2);
 	}
 	putc_('='); put_hex(sum); putc_('\n');
-	outb(0xf4, 0);
+	while ((inb(0x3f8 + 5) & 0x40) == 0)
+		;   /* let the UART drain */
+	outb(0xf4, 0);  /* qemu isa-debug-exit and our runner */
+	for (const char *p = "Shutdown"; *p; p++)
+		outb(0x8900, (unsigned char)*p);    /* Bochs */
 	for (;;) __asm__ volatile("cli; hlt");
 }

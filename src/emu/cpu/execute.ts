@@ -627,11 +627,17 @@ function execOne(c: Cpu, op: number): void {
       const m = c.fb();
       if (((m >> 3) & 7) !== 0) ud(c);
       if (m >= 0xc0) { setReg(c, m & 7, osz, pop(c, osz)); return; }
-      // The address is computed with ESP already incremented (SDM: POP).
+      // All instruction bytes are fetched first; the address is then computed with ESP already
+      // incremented (SDM: POP), so the operand is decoded twice.
+      const at = c.ip;
+      ea(c, m);
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
       const save = regs[4];
       addSp(c, osz);
+      const end = c.ip;
+      c.ip = at;
       const a = ea(c, m);
+      c.ip = end;
       wrMem(c, c.eaSeg, a, osz, v);
       void save;
       return;

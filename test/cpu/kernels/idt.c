@@ -15,8 +15,11 @@ __asm__(
 	".text\n"
 	"u_push:\n  pushl $1\n int $0x30\n"
 	"u_ud2:\n  ud2\n int $0x30\n"
+	/* reads a dword at user_stack - 3 (misaligned) with EFLAGS.AC set */
+	"u_misaligned:\n  pushfl\n orl $0x40000, (%esp)\n popfl\n movl -3(%esp), %eax\n int $0x30\n"
+	"u_misaligned_noac:\n  pushfl\n andl $0xfffbffff, (%esp)\n popfl\n movl -3(%esp), %eax\n int $0x30\n"
 );
-extern char u_push[], u_ud2[];
+extern char u_push[], u_ud2[], u_misaligned[], u_misaligned_noac[];
 
 /* vector, error code, eip relative to the named label, and bytes pushed */
 static void
@@ -73,6 +76,19 @@ single_step(void)
 	printf_("step.dr6_bs: %x\n", dr6 & 0x4000);
 	__asm__ volatile("movl %0, %%dr6" : : "r"(0));
 	AT("step.popf_clearing_tf", "pushfl\n orl $0x100, (%%esp)\n popfl\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl\n nop\n ud2");
+	/* MOV SS (and POP SS) hold off the single-step trap for one instruction */
+	{
+		static u32 label;
+		db_count = 0;
+		db_counting = 1;
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n"
+			"1: nop\n movw %%ss, %%ax\n movw %%ax, %%ss\n nop\n pushl %%ss\n popl %%ss\n nop\n nop\n"
+			"pushfl\n andl $0xfffffeff, (%%esp)\n popfl" : "=m"(label) : : "eax", "memory", "cc");
+		db_counting = 0;
+		printf_("step.mov_ss_shadow: traps=%d at", db_count);
+		for (u32 i = 0; i < db_count && i < 16; i++) printf_(" +%x", db_eips[i] - label);
+		printf_("\n");
+	}
 	/* a trapping instruction under TF: the #DE fault is delivered, not the step trap */
 	AT("step.fault_wins", "xorl %%ecx, %%ecx\n pushfl\n orl $0x100, (%%esp)\n popfl\n divl %%ecx");
 }
@@ -137,6 +153,18 @@ outer_ring_stacks(void)
 	r = run_at(SEL_UCODE, SCR(0) | 3, 0xff08, 0x2, (void (*)(void))u_push);
 	printf_("ss.expdown_push_above_limit: r=%d %s\n", r, vector_name(last_trap.vector));
 
+	/* alignment check: CR0.AM and EFLAGS.AC at CPL 3 only */
+	write_cr0(read_cr0() | 0x40000);
+	r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))u_misaligned);
+	printf_("ac.cpl3_am1_ac1: r=%d %s err=%x\n", r, r ? vector_name(last_trap.vector) : "-", r ? last_trap.err : 0);
+	r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))u_misaligned_noac);
+	printf_("ac.cpl3_am1_ac0: r=%d\n", r);
+	r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_misaligned);
+	printf_("ac.cpl1_am1_ac1: r=%d\n", r);
+	write_cr0(read_cr0() & ~0x40000u);
+	r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))u_misaligned);
+	printf_("ac.cpl3_am0_ac1: r=%d\n", r);
+
 	/* the ring-0 stack from the TSS receives ss, esp, eflags, cs, eip of ring 3 */
 	r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top - 0x40, 0x202 & ~EFLAGS_IF, (void (*)(void))u_ud2);
 	printf_("tss.ring3_ud2: r=%d %s ss=%x esp=top-%x cs=%x handler_esp=esp0-%x\n", r,
@@ -153,9 +181,37 @@ outer_ring_stacks(void)
 		last_trap.cs, (u32)ring0_trap_stack_top - last_trap.handler_esp);
 }
 
+/* the FPU probe sequence OSes use, and CR0.TS/EM/MP turning x87 instructions into #NM */
+static void
+fpu(void)
+{
+	u16 sw = 0xffff, cw = 0;
+	u32 cr0 = read_cr0();
+	write_cr0(cr0 & ~0xeu);     /* MP, EM, TS clear */
+	__asm__ volatile("fninit\n fnstsw %0\n fnstcw %1" : "=m"(sw), "=m"(cw));
+	printf_("fpu.probe: sw=%x cw=%x\n", sw, cw);
+	u16 newcw = 0x027f;
+	__asm__ volatile("fldcw %1\n fnstcw %0" : "=m"(cw) : "m"(newcw));
+	printf_("fpu.fldcw: cw=%x\n", cw);
+	__asm__ volatile("fninit");
+	write_cr0((cr0 & ~0xeu) | 0x8);
+	AT("fpu.ts_fninit", "fninit");
+	AT("fpu.ts_mp0_fwait", "fwait");
+	write_cr0((cr0 & ~0xeu) | 0x8 | 0x2);
+	AT("fpu.ts_mp1_fwait", "fwait");
+	write_cr0((cr0 & ~0xeu) | 0x4);
+	AT("fpu.em_fninit", "fninit");
+	AT("fpu.em_fwait", "fwait");
+	write_cr0(cr0 & ~0xeu);
+	__asm__ volatile("clts");
+	printf_("fpu.clts: cr0_ts=%x\n", read_cr0() & 0x8);
+	write_cr0(cr0);
+}
+
 void
 tests(void)
 {
+	fpu();
 	same_ring_frames();
 	single_step();
 	gate_checks();

@@ -27,8 +27,15 @@ __asm__(
 	"u_read:\n  movl user_arg, %ecx\n movzbl (%ecx), %eax\n int $0x30\n"
 	"u_write:\n  movl user_arg, %ecx\n movb $0x77, (%ecx)\n int $0x30\n"
 	"u_exec:\n  movl user_arg, %ecx\n call *%ecx\n int $0x30\n"
+	"u_push_at:\n  movl user_arg, %esp\n pushl $0x12345678\n int $0x30\n"
+	"u_lgdt_at:\n  movl user_arg, %ecx\n lgdt (%ecx)\n int $0x30\n"
+	"u_lcall_scr2:\n  lcall $0x63, $0\n int $0x30\n"
+	"u_int43:\n  int $0x43\n int $0x30\n"
+	"r1_never:\n  hlt\n"
+	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[];
+extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[], u_lcall_scr2[], u_int43[], r1_never[];
+u32 bound_va;
 
 static u32 frame(int i) { return (u32)frames[i]; }
 
@@ -65,6 +72,16 @@ user(const char *name, char *code, u32 va)
 {
 	user_arg = va;
 	int r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))code);
+	trapped = r;
+	show(name);
+}
+
+/* the same snippets at CPL 1, which paging treats as supervisor (a Xen guest kernel's ring) */
+static void
+ring1(const char *name, char *code, u32 va)
+{
+	user_arg = va;
+	int r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))code);
 	trapped = r;
 	show(name);
 }
@@ -110,6 +127,23 @@ protection(void)
 	K("k.write_user_ro_wp1", k_write(VA(0) + 0x50));
 	K("k.read_user_ro_wp1", k_read(VA(0) + 0x50));
 	write_cr0(read_cr0() & ~CR0_WP);
+
+	/* CPL 1 is supervisor: U/S=0 pages are open to it, and CR0.WP guards read-only pages */
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	ring1("r1.read_supervisor", u_read, VA(0) + 0x20);
+	ring1("r1.write_supervisor", u_write, VA(0) + 0x20);
+	set_pte(0, frame(0), PTE_P);
+	ring1("r1.write_supervisor_ro_wp0", u_write, VA(0) + 0x24);
+	write_cr0(read_cr0() | CR0_WP);
+	ring1("r1.write_supervisor_ro_wp1", u_write, VA(0) + 0x24);
+	set_pte(0, frame(0), PTE_P | PTE_U);
+	ring1("r1.write_user_ro_wp1", u_write, VA(0) + 0x28);
+	write_cr0(read_cr0() & ~CR0_WP);
+	set_pte(0, frame(0), 0);
+	ring1("r1.read_not_present", u_read, VA(0) + 0x2c);
+	set_pte(0, frame(0), PTE_P | PTE_W);
+	frames[0][0] = 0xc3;    /* ret */
+	ring1("r1.fetch_supervisor", u_exec, VA(0));
 
 	/* the directory entry's bits combine with the table entry's */
 	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
@@ -223,12 +257,188 @@ cr2_and_fetch(void)
 		"movw %w0, %%fs\n movb %%fs:0xfff, %%al\n movb $0, %%fs:0x1000\n movw %w1, %%fs"
 		: : "r"(SCR(0)), "r"(SEL_KDATA) : "eax"));
 	K("k.null_pointer", k_read(0));
+
+	/* privilege is checked before the memory operand is touched */
+	user("priority.u_lgdt_operand_not_present", u_lgdt_at, VA(2) + 0x10);
+	/* BOUND must read its bounds: a missing page is #PF, not #BR */
+	bound_va = VA(2);
+	K("priority.bound_operand_not_present", __asm__ volatile(
+		"movl bound_va, %%ecx\n movl $-5, %%eax\n boundl %%eax, (%%ecx)" : : : "eax", "ecx", "memory"));
+	/* a CS limit violation on fetch comes before the page fault on that fetch */
+	set_gdt(GDT_SCRATCH + 1, seg_desc(VA(0), 0xfff, D_P | D_S | D_CODE | D_READ, F_DB));
+	frames[0][0xffe] = 0x90;
+	frames[0][0xfff] = 0x90;
+	{
+		static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+		target.off = 0xffe;
+		target.sel = SCR(1);
+		K("priority.cs_limit_before_fetch_page_fault", __asm__ volatile("lcall *%0" : : "m"(target) : "memory"));
+	}
+
+	/* read-modify-write instructions fault as writes, even where the read is refused first */
+	set_pte(1, frame(1), 0);
+	K("rmw.k_add_not_present", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	user("rmw.u_add_not_present", u_rmw, VA(1) + 8);
+	set_pte(1, frame(1), PTE_P | PTE_U);
+	K("rmw.k_add_read_only_wp0", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	write_cr0(read_cr0() | CR0_WP);
+	K("rmw.k_add_read_only_wp1", __asm__ volatile("addl $1, (%0)" : : "r"(VA(1) + 8) : "memory", "cc"));
+	K("rmw.k_xchg_read_only_wp1", __asm__ volatile("xchgl %%eax, (%0)" : : "r"(VA(1) + 8) : "eax", "memory"));
+	write_cr0(read_cr0() & ~CR0_WP);
+	set_pte(1, frame(1), 0);
+	K("rmw.k_inc_byte_not_present", __asm__ volatile("incb (%0)" : : "r"(VA(1) + 9) : "memory", "cc"));
+	K("rmw.k_xchg_not_present", __asm__ volatile("xchgl %%eax, (%0)" : : "r"(VA(1) + 8) : "eax", "memory"));
+}
+
+static u32
+call_code(u32 va)
+{
+	u32 r;
+	__asm__ volatile("call *%1" : "=a"(r) : "r"(va) : "ecx", "edx", "memory");
+	return r;
+}
+
+static void
+put_mov_eax_ret(u8 *p, u32 imm)
+{
+	p[0] = 0xb8;    /* mov $imm32, %eax */
+	p[1] = (u8)imm; p[2] = (u8)(imm >> 8); p[3] = (u8)(imm >> 16); p[4] = (u8)(imm >> 24);
+	p[5] = 0xc3;    /* ret */
+}
+
+/* code that changes: the CPU must run what memory holds, however it was written */
+static void
+self_modifying(void)
+{
+	set_pte(2, frame(2), PTE_P | PTE_W | PTE_U);
+	set_pte(3, frame(2), PTE_P | PTE_W | PTE_U);    /* a second mapping of the same frame */
+	put_mov_eax_ret(frames[2], 1);
+	printf_("smc.first: %x\n", call_code(VA(2)));
+	frames[2][1] = 2;
+	printf_("smc.after_write_same_address: %x\n", call_code(VA(2)));
+	((volatile u8 *)VA(3))[1] = 3;
+	printf_("smc.after_write_through_alias: %x\n", call_code(VA(2)));
+	/* movb $4, (imm of the next instruction); mov $5, %eax; ret -- the store hits code just ahead */
+	u8 *p = frames[2] + 0x100;
+	u32 imm = VA(2) + 0x100 + 7 + 1;
+	p[0] = 0xc6; p[1] = 0x05;
+	p[2] = (u8)imm; p[3] = (u8)(imm >> 8); p[4] = (u8)(imm >> 16); p[5] = (u8)(imm >> 24);
+	p[6] = 0x04;
+	put_mov_eax_ret(p + 7, 5);
+	printf_("smc.store_into_next_instruction: %x\n", call_code(VA(2) + 0x100));
+	printf_("smc.store_into_next_instruction_again: %x\n", call_code(VA(2) + 0x100));
+	/* the frame is remapped to other code at the same linear address */
+	put_mov_eax_ret(frames[3], 6);
+	set_pte(2, frame(3), PTE_P | PTE_W | PTE_U);
+	printf_("smc.remapped_page: %x\n", call_code(VA(2)));
+}
+
+/* a string instruction stopped by a page fault part-way, and a push into a missing stack page */
+static void
+partial_progress(void)
+{
+	set_pte(0, frame(0), PTE_P | PTE_W | PTE_U);
+	set_pte(1, frame(1), 0);
+	u32 src = VA(0) + 0xff8, dst = (u32)frames[3];
+	TRY(__asm__ volatile("cld\n rep movsb" : : "S"(src), "D"(dst), "c"(16) : "memory"));
+	printf_("rep.movsb_into_not_present: %s cr2=%08x ecx=%x esi=+%x edi=+%x\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.cr2, last_trap.ecx,
+		last_trap.esi - src, last_trap.edi - dst);
+	TRY(__asm__ volatile("std\n rep stosl\n cld" : : "D"(VA(1) + 8), "c"(8), "a"(0) : "memory"));
+	__asm__ volatile("cld");
+	printf_("rep.stosl_down_not_present: %s cr2=%08x ecx=%x edi=%08x\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.cr2, last_trap.ecx, last_trap.edi);
+	user_arg = VA(1) + 0x10;
+	int r = run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))u_push_at);
+	printf_("push.into_not_present: r=%d %s err=%x cr2=%08x esp=%08x\n", r, vector_name(last_trap.vector),
+		last_trap.err, last_trap.cr2, last_trap.esp);
+}
+
+/* A GDT in a read-only page (as a Xen guest's is): setting a descriptor's accessed bit is an
+ * implicit supervisor write, so it page-faults under CR0.WP; an already accessed one loads. */
+static void
+gdt_read_only(void)
+{
+	static struct { u16 limit; u32 base; } __attribute__((packed)) ro_gdtr;
+	u64 *copy = (u64 *)frames[3];
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S | D_WRITE, F_G | F_DB));     /* A clear */
+	for (int i = 0; i < GDT_ENTRIES; i++) copy[i] = gdt[i];
+	set_pte(3, frame(3), PTE_P);
+	ro_gdtr.limit = sizeof(gdt) - 1;
+	ro_gdtr.base = VA(3);
+	__asm__ volatile("lgdt %0" : : "m"(ro_gdtr));
+	write_cr0(read_cr0() | CR0_WP);
+	TRY(__asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	/* The SDM does not say how wide the accessed-bit write is, so CR2 may point at the
+	 * descriptor's start, its high dword (qemu) or its access byte (Bochs): only "inside
+	 * the descriptor" is checked. */
+	printf_("gdt_ro.load_accessed_clear_wp1: %s err=%x cr2_in_descriptor=%d\n",
+		trapped ? vector_name(last_trap.vector) : "ok", last_trap.err,
+		last_trap.cr2 - (VA(3) + SCR(0)) < 8);
+	write_cr0(read_cr0() & ~CR0_WP);
+	K("gdt_ro.load_accessed_clear_wp0", __asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	printf_("gdt_ro.accessed_after_wp0_load: %x\n", (u32)(copy[GDT_SCRATCH] >> 40) & 1);
+	write_cr0(read_cr0() | CR0_WP);
+	K("gdt_ro.load_accessed_set_wp1", __asm__ volatile("movw %w0, %%fs\n movw %w1, %%fs" : : "r"(SCR(0)), "r"(SEL_KDATA)));
+	write_cr0(read_cr0() & ~CR0_WP);
+	lgdt_current();
+}
+
+/* CR4.PSE 4 MiB pages: one directory entry maps physical 0-4 MiB at 12 MiB; its A and D bits */
+static void
+large_pages(void)
+{
+	const u32 big = 0x00c00000;
+	frames[2][0x40] = 0x5e;
+	write_cr4(read_cr4() | 0x10);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_W;      /* PS, supervisor, writable, A/D clear */
+	write_cr3((u32)pd);
+	sink = *(volatile u8 *)(big + (u32)frames[2] + 0x40);
+	printf_("pse.read: value=%x pde_ad=%x\n", sink, pd[big >> 22] & 0x60);
+	*(volatile u8 *)(big + (u32)frames[2] + 0x41) = 1;
+	printf_("pse.write: pde_ad=%x phys=%x\n", pd[big >> 22] & 0x60, frames[2][0x41]);
+	user("pse.user_read_supervisor", u_read, big + (u32)frames[2]);
+	pd[big >> 22] = 0x80 | PTE_P | PTE_U;
+	__asm__ volatile("invlpg (%0)" : : "r"(big + (u32)frames[2]) : "memory");
+	user("pse.user_write_read_only", u_write, big + (u32)frames[2] + 0x42);
+	pd[big >> 22] = 0;
+	write_cr3((u32)pd);
+	write_cr4(read_cr4() & ~0x10u);
+}
+
+/* Inward transfers whose new (ring-1) stack from the TSS is not writable: the pushes are
+ * supervisor writes, the #PF is taken with the caller's state intact, on the ring-0 stack. */
+static void
+inner_stack_faults(void)
+{
+	u32 saved_esp1 = tssb.t.esp1, saved_ss1 = tssb.t.ss1;
+	set_gdt(GDT_SCRATCH + 2, gate_desc(SEL_R1CODE, (u32)r1_never, T_CALLGATE, 3, 1, 1));
+	set_idt(0x43, gate_desc(SEL_R1CODE, (u32)r1_never, T_INTGATE, 3, 1, 0));
+	set_pte(1, frame(1), 0);
+	tssb.t.esp1 = VA(1) + 0x10;
+	tssb.t.ss1 = SEL_R1DATA;
+	user("inner_stack.callgate_not_present", u_lcall_scr2, 0);
+	printf_("inner_stack.callgate_not_present_state: cs=%x esp=top-%x\n", last_trap.cs, (u32)user_stack_top - last_trap.esp);
+	user("inner_stack.int_not_present", u_int43, 0);
+	set_pte(1, frame(1), PTE_P);
+	write_cr0(read_cr0() | CR0_WP);
+	user("inner_stack.callgate_read_only_wp1", u_lcall_scr2, 0);
+	user("inner_stack.int_read_only_wp1", u_int43, 0);
+	write_cr0(read_cr0() & ~CR0_WP);
+	tssb.t.esp1 = saved_esp1;
+	tssb.t.ss1 = saved_ss1;
+	set_idt(0x43, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x43), T_INTGATE, 0, 1, 0));
 }
 
 void
 tests(void)
 {
 	paging_on();
+	inner_stack_faults();
+	large_pages();
+	gdt_read_only();
+	self_modifying();
+	partial_progress();
 	protection();
 	accessed_dirty();
 	tlb();

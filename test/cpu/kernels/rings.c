@@ -41,6 +41,10 @@ __asm__(
 	"u_lret_inward:\n  pushl $0x08\n pushl $k_never\n lret\n"
 	"u_iret_inward:\n  pushfl\n pushl $0x08\n pushl $k_never\n iret\n"
 	"u_hlt:\n  hlt\n int $0x30\n"
+	/* segment loads at CPL 3 from user_arg */
+	"u_load_ds:\n  movl user_arg, %eax\n movw %ax, %ds\n movw %ds, %ax\n int $0x30\n"
+	"u_load_ss:\n  movl user_arg, %eax\n movw %ss, %bx\n movw %ax, %ss\n movw %bx, %ss\n int $0x30\n"
+	"u_pop_es:\n  pushl user_arg\n popl %es\n movw %es, %ax\n int $0x30\n"
 	/* gate targets */
 	"k_gate_target:\n"
 	"  movl 0(%esp), %eax\n movl %eax, gate_seen\n"
@@ -60,11 +64,21 @@ __asm__(
 	"k_conforming_target:\n"
 	"  movl %cs, %eax\n movl %eax, gate_seen+24\n lret\n"
 	"k_never:\n  hlt\n"
+	/* a ring-1 handler (as a Xen guest kernel's): records its frame and irets */
+	"r1_handler:\n"
+	"  movl 0(%esp), %eax\n movl %eax, r1_seen\n movl 4(%esp), %eax\n movl %eax, r1_seen+4\n"
+	"  movl 8(%esp), %eax\n movl %eax, r1_seen+8\n movl 12(%esp), %eax\n movl %eax, r1_seen+12\n"
+	"  movl 16(%esp), %eax\n movl %eax, r1_seen+16\n movl %esp, r1_seen+20\n"
+	"  movl %cs, %eax\n movl %eax, r1_seen+24\n movl %ss, %eax\n movl %eax, r1_seen+28\n iret\n"
+	"u_int42:\n  movl $0x4242, %eax\n int $0x42\n movl %ss, %eax\n int $0x30\n"
 );
 extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_long[], u_into[],
 	u_div0[], u_int31_roundtrip[], u_lcall_gate[], u_lcall_gate_rpl3[], u_ljmp_gate[],
 	u_lcall_conforming[], u_lret_inward[], u_iret_inward[], u_hlt[], k_gate_target[],
-	k_gate_dirty_segs[], u_lcall_gate_report[];
+	k_gate_dirty_segs[], u_lcall_gate_report[], u_load_ds[], u_load_ss[], u_pop_es[];
+volatile u32 user_arg;
+volatile u32 r1_seen[8];
+extern char r1_handler[], u_int42[];
 
 #define USER(fn) run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))(fn))
 
@@ -127,6 +141,26 @@ iret_outward(void)
 	show_run("user.lret_inward", USER(u_lret_inward));
 	show_run("user.iret_inward", USER(u_iret_inward));
 	show_run("user.hlt", USER(u_hlt));
+
+	/* MOV/POP Sreg at CPL 3: max(CPL, RPL) must not exceed a data segment's DPL */
+	static const struct { const char *name; char *code; u32 sel; } loads[] = {
+		{ "user.mov_ds_udata", u_load_ds, SEL_UDATA },
+		{ "user.mov_ds_kdata", u_load_ds, SEL_KDATA },
+		{ "user.mov_ds_kdata_rpl3", u_load_ds, SEL_KDATA | 3 },
+		{ "user.mov_ds_ring1_data", u_load_ds, SEL_R1DATA },
+		{ "user.mov_ds_ucode_readable", u_load_ds, SEL_UCODE },
+		{ "user.mov_ds_null", u_load_ds, 0 },
+		{ "user.mov_ss_udata", u_load_ss, SEL_UDATA },
+		{ "user.mov_ss_udata_rpl0", u_load_ss, SEL_UDATA & ~3u },
+		{ "user.mov_ss_kdata", u_load_ss, SEL_KDATA },
+		{ "user.mov_ss_null", u_load_ss, 3 },
+		{ "user.pop_es_kdata", u_pop_es, SEL_KDATA },
+		{ "user.pop_es_udata", u_pop_es, SEL_UDATA },
+	};
+	for (unsigned i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		user_arg = loads[i].sel;
+		show_run(loads[i].name, USER(loads[i].code));
+	}
 }
 
 static void
@@ -148,7 +182,30 @@ int_from_outer_rings(void)
 	show_run("int.gate_to_data_segment", USER(u_int40));
 	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_INTGATE, 0, 1, 0));
 
-	int r = USER(u_int31_roundtrip);
+	/* a DPL 1 trap gate (like Xen's int 0x82 hypercall gate) admits rings 0-1, not ring 3 */
+	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_TRAPGATE, 1, 1, 0));
+	show_run("int.gate_dpl1_from_ring3", USER(u_int40));
+	int r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_int40);
+	show_run("int.gate_dpl1_from_ring1", r);
+	printf_("int.gate_dpl1_from_ring1_frame: ss=%x esp=top-%x handler_esp=esp0-%x\n", last_trap.ss,
+		(u32)ring1_stack_top - last_trap.esp, (u32)ring0_trap_stack_top - last_trap.handler_esp);
+	set_idt(0x40, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x40), T_INTGATE, 0, 1, 0));
+
+	/* a DPL 3 gate into ring-1 code: the CPU switches to the TSS ring-1 stack */
+	set_idt(0x42, gate_desc(SEL_R1CODE, (u32)r1_handler, T_INTGATE, 3, 1, 0));
+	for (int i = 0; i < 8; i++) r1_seen[i] = 0;
+	r = USER(u_int42);
+	show_run("int.ring3_to_ring1_handler", r);
+	printf_("int.ring1_frame: eip=%x cs=%x eflags=%x esp=top-%x ss=%x handler_esp=esp1-%x cs=%x ss=%x\n",
+		r1_seen[0], r1_seen[1], r1_seen[2], (u32)user_stack_top - r1_seen[3], r1_seen[4],
+		(u32)ring1_stack_top - r1_seen[5], r1_seen[6], r1_seen[7]);
+	for (int i = 0; i < 8; i++) r1_seen[i] = 0;
+	r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top - 0x100, 0x2, (void (*)(void))u_int42);
+	show_run("int.ring1_to_ring1_handler", r);
+	printf_("int.ring1_same_ring_frame: cs=%x handler_esp=esp1-%x\n", r1_seen[1],
+		(u32)ring1_stack_top - r1_seen[5]);
+
+	r = USER(u_int31_roundtrip);
 	show_run("int31.roundtrip_esp_delta_and_ds", r);
 	r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_int40);
 	show_run("int.gate_dpl0_from_ring1", r);

@@ -9,6 +9,8 @@
 #define CODE_R  (D_P | D_S | D_CODE | D_READ)
 
 static u8 buffer[0x2000] __attribute__((aligned(4096)));
+/* a code page plus a guard page of int3: an emulator that ignores the CS limit traps there */
+static u8 code_page[0x3000] __attribute__((aligned(4096)));
 static u64 ldt[4] __attribute__((aligned(8)));
 static volatile u32 sink;
 
@@ -181,6 +183,13 @@ limits(void)
 	CHECK("type.write_readable_code_via_fs", write_fs_b(SCR(0), 0));
 	CHECK("type.read_readable_code_via_fs", read_fs_b(SCR(0), 0));
 
+	/* a Xen 2.0 guest's flat segments: base 0, 4 KiB granular limit 0xfc3ff -> 0xfc3fffff */
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfc3ff, DATA_RW, F_G | F_DB));
+	CHECK("xenlimit.last_byte", read_fs_b(SCR(0), 0xfc3fffff));
+	CHECK("xenlimit.first_byte_above", read_fs_b(SCR(0), 0xfc400000));
+	CHECK("xenlimit.dword_straddling", read_fs_l(SCR(0), 0xfc3ffffe));
+	CHECK("xenlimit.top_of_4g", read_fs_b(SCR(0), 0xffffffff));
+
 	/* base: fs:0 is buffer[0x10] */
 	buffer[0x10] = 0xa5;
 	set_gdt(GDT_SCRATCH, seg_desc(b + 0x10, 0xfff, DATA_RW, F_DB));
@@ -244,10 +253,103 @@ lar_lsl(void)
 	show_lar_lsl("lar.beyond_gdt", GDT_ENTRIES << 3);
 }
 
+/* far-calls code_page + entry through a code segment whose limit is `limit` */
+static void
+call_limited_code(u32 limit, u32 entry)
+{
+	static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+	set_gdt(GDT_SCRATCH, seg_desc((u32)code_page, limit, D_P | D_S | D_CODE | D_READ, F_DB));
+	target.off = entry;
+	target.sel = SCR(0);
+	__asm__ volatile("lcall *%0" : : "m"(target) : "eax", "memory");
+}
+
+static void
+report_cs(const char *name)
+{
+	if (!trapped)
+		printf_("%s: ok\n", name);
+	else
+		printf_("%s: %s(%04x) eip=%x cs=%x\n", name, vector_name(last_trap.vector), last_trap.err,
+			last_trap.eip, last_trap.cs);
+}
+
+/* 16-bit code segments (D = 0): default operand and address size 16, 16-bit far returns,
+ * and 16-bit interrupt gates pushing 16-bit frames */
+__asm__(
+	".text\n"
+	"code16_body:\n"
+	"  .code16\n"
+	"  movl $0x11112222, %eax\n"      /* with D=0 this needs (and has) a 0x66 prefix */
+	"  movw $0x3333, %ax\n"
+	"  pushw %ax\n popw %bx\n"
+	"  lretl\n"                        /* 0x66 lret: pops 32-bit eip and cs pushed by a 32-bit lcall */
+	"  .code32\n"
+);
+extern char code16_body[];
+
+static void
+mode16(void)
+{
+	static struct { u32 off; u16 sel; } __attribute__((packed)) target;
+	set_gdt(GDT_SCRATCH, seg_desc(0, 0xfffff, D_P | D_S | D_CODE | D_READ, F_G));   /* D = 0 */
+	target.off = (u32)code16_body;
+	target.sel = SCR(0);
+	volatile u32 eax = 0, ebx = 0;
+	TRY({
+		u32 a, b;
+		__asm__ volatile("xorl %%ebx, %%ebx\n lcall *%2" : "=a"(a), "=b"(b) : "m"(target) : "memory");
+		eax = a;
+		ebx = b;
+	});
+	if (trapped)
+		printf_("code16.call: %s eip=%x\n", vector_name(last_trap.vector), last_trap.eip);
+	else
+		printf_("code16.call: eax=%08x ebx=%08x\n", eax, ebx);
+}
+
+static void
+code_limits(void)
+{
+	/* nops running off the end of the segment: the fetch at limit+1 faults */
+	for (int i = 0; i < 0x1000; i++) code_page[i] = 0x90;
+	for (int i = 0x1000; i < 0x3000; i++) code_page[i] = 0xcc;
+	code_page[0x100] = 0xcb;                    /* lret */
+	TRY(call_limited_code(0xfff, 0xffd));
+	report_cs("cs.fetch_past_limit");
+	TRY(call_limited_code(0xfff, 0x100));
+	report_cs("cs.lret_inside_limit");
+	/* mov $imm32, %eax at 0xffe: its last bytes lie beyond the limit */
+	code_page[0xffe] = 0xb8;
+	TRY(call_limited_code(0xfff, 0xffe));
+	report_cs("cs.instruction_straddling_limit");
+	/* jmp rel32 whose target is beyond the limit faults at the jmp */
+	code_page[0x200] = 0xe9;
+	code_page[0x201] = 0x00;
+	code_page[0x202] = 0x10;
+	code_page[0x203] = 0x00;
+	code_page[0x204] = 0x00;                     /* target 0x205 + 0x1000 */
+	TRY(call_limited_code(0xfff, 0x200));
+	report_cs("cs.near_jmp_beyond_limit");
+	/* call to beyond the limit: faults before pushing */
+	code_page[0x300] = 0xe8;
+	code_page[0x301] = 0x00;
+	code_page[0x302] = 0x20;
+	code_page[0x303] = 0x00;
+	code_page[0x304] = 0x00;
+	TRY(call_limited_code(0xfff, 0x300));
+	report_cs("cs.near_call_beyond_limit");
+	/* a far call to an offset beyond the limit */
+	TRY(call_limited_code(0xfff, 0x1000));
+	report_cs("cs.far_call_beyond_limit");
+}
+
 void
 tests(void)
 {
 	selector_loads();
+	code_limits();
+	mode16();
 	limits();
 	transfers();
 	lar_lsl();

@@ -16,11 +16,20 @@ export interface Ruling {
 export const RULINGS: readonly Ruling[] = [
   {
     kernel: "segments",
-    checks: /^(access\.fs_null|limit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
+    checks: /^(access\.fs_null|limit\..*|xenlimit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
     right: "bochs",
     sdm: "Vol. 3A 5.3 (limit checking: offset beyond the limit, or below it for expand-down, raises #GP(0)), " +
       "5.4.1 (a memory access through a null selector in DS/ES/FS/GS raises #GP(0)) and 5.5 (writing a read-only " +
       "data segment or any code segment raises #GP(0)). QEMU TCG skips these checks on data accesses.",
+  },
+  {
+    kernel: "segments",
+    checks: /^cs\.(fetch_past_limit|instruction_straddling_limit|near_jmp_beyond_limit|near_call_beyond_limit|far_call_beyond_limit)$/,
+    right: "bochs",
+    sdm: "Vol. 3A 5.3: instruction fetches are checked against the CS limit, so running or decoding past it raises " +
+      "#GP(0) at the instruction that does not fit; Vol. 2A JMP and CALL: a target offset beyond the CS limit raises " +
+      "#GP(0) at the JMP/CALL itself, before anything is pushed. QEMU 7.2 TCG runs on past the limit (into the " +
+      "int3 guard page after the code) and reports #BP.",
   },
   {
     kernel: "segments",
@@ -36,15 +45,33 @@ export const RULINGS: readonly Ruling[] = [
       "a segment register, CS included (here by the far jump after LGDT); QEMU sets it for data segments only.",
   },
   {
+    kernel: "hot",
+    checks: /^hot\.limit_loop(_again)?$/,
+    right: "bochs",
+    sdm: "Vol. 3A 5.3: every data access is checked against the segment limit, so the byte loop stops with #GP(0) " +
+      "at offset limit+1 = 0x800; QEMU TCG has no data-segment limit check and reads on to 0x1000.",
+  },
+  {
     kernel: "paging",
-    checks: /^priority\.limit_before_page$/,
+    checks: /^priority\.(limit_before_page|cs_limit_before_fetch_page_fault)$/,
     right: "bochs",
     sdm: "Vol. 3A 3.1 and 5.3: segmentation (with its limit check) produces the linear address that paging then " +
-      "translates, so an offset beyond the limit raises #GP(0) before any page walk; QEMU TCG has no data limit check.",
+      "translates, so an offset beyond the limit raises #GP(0) before any page walk, for data and for instruction fetch alike " +
+      "(Vol. 3A 6.9 lists the code-segment-limit fault with the fetch faults, above the #PF). QEMU TCG checks " +
+      "neither limit here.",
+  },
+  {
+    kernel: "paging",
+    checks: /^rmw\.[ku]_(add|inc_byte|xchg)_not_present$/,
+    right: "bochs",
+    sdm: "Vol. 3A 4.7: the #PF error code's W/R bit describes the access that caused the fault; a read-modify-write " +
+      "instruction's access is a write, so a not-present page gives W/R = 1. The manual does not spell out RMW, so the " +
+      "real CPU was asked: `addl $1, (unmapped)` in a 32-bit Linux process on this host (AMD EPYC) reports error " +
+      "code 6 (U, W) in the signal context. QEMU faults on the read half and reports W/R = 0.",
   },
   {
     kernel: "idt",
-    checks: /^(frame\.(de|ud2|bound|gp_error_code|flags_pushed|lock_nop_ud|lock_add_reg_ud)|step\.fault_wins|idt\.(limit_exceeded|gate_.*|call_gate_in_idt|int3_gate_not_present)|df\..*)$/,
+    checks: /^(frame\.(de|ud2|bound|gp_error_code|flags_pushed|lock_nop_ud|lock_add_reg_ud)|fpu\.(ts_fninit|ts_mp1_fwait|em_fninit)|step\.fault_wins|idt\.(limit_exceeded|gate_.*|call_gate_in_idt|int3_gate_not_present)|df\..*)$/,
     right: "bochs",
     sdm: "Vol. 3B 17.3.1.1 (Instruction-Breakpoint Exception Condition): on P6-family and later processors the " +
       "EFLAGS image saved for a fault-class exception (any fault other than an instruction breakpoint) has RF set, " +
@@ -64,6 +91,13 @@ export const RULINGS: readonly Ruling[] = [
     right: "bochs",
     sdm: "Vol. 2B PUSH, Protected Mode Exceptions: #SS(0) if the new ESP is outside the stack segment limit " +
       "(Vol. 3A 5.3 for expand-down segments). QEMU TCG does not check the SS limit.",
+  },
+  {
+    kernel: "idt",
+    checks: /^ac\.cpl3_am1_ac1$/,
+    right: "bochs",
+    sdm: "Vol. 3A 6.15, Interrupt 17 (#AC): with CR0.AM = 1, EFLAGS.AC = 1 and CPL 3, an unaligned data reference " +
+      "raises #AC(0). QEMU TCG does not implement alignment checking for x86.",
   },
   {
     kernel: "iopl",

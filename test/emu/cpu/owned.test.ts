@@ -78,3 +78,15 @@ describe("Cpu instruction length", () => {
     expect(ok.cpu.regs[0]).toBe(1);
   });
 });
+
+describe("Cpu input checks", () => {
+  it("rejects an unknown mode and a bad budget with clear errors", async () => {
+    const { MachineMemory } = await import("../../../src/emu/memory.js");
+    const { Cpu } = await import("../../../src/emu/cpu/index.js");
+    const mem = new MachineMemory(4096);
+    expect(() => new Cpu(mem, { mode: "ring0" as "bare" })).toThrow(/Cannot create CPU: mode is "ring0"/);
+    const cpu = new Cpu(mem, { mode: "bare" });
+    expect(() => cpu.run(-1)).toThrow(RangeError);
+    expect(() => cpu.run(1.5)).toThrow(/Cannot run CPU/);
+  });
+});

@@ -64,6 +64,7 @@ struct trap {
 	u32 cr2;
 	u32 handler_esp;    /* esp in the handler just after the CPU pushed the frame */
 	u32 eax;            /* eax at the time of the trap (ring-3 code reports through it) */
+	u32 ecx, esi, edi;  /* for string instructions stopped part-way */
 };
 
 struct tss32 {
@@ -76,6 +77,9 @@ struct tss32 {
 extern struct trap last_trap;
 extern u32 trap_entry_eflags;       /* EFLAGS on entry to the last handler */
 extern volatile int trapped;        /* 1 when the last TRY ended in a trap */
+extern volatile u32 db_count;       /* #DB traps counted while db_counting is set */
+extern volatile int db_counting;
+extern volatile u32 db_eips[16];    /* eip of each counted #DB */
 extern u64 gdt[GDT_ENTRIES];
 extern u64 idt[256];
 /* the TSS followed by a full I/O permission bitmap and its terminating 0xff byte */
@@ -129,13 +133,13 @@ extern char trap_stubs[];
 extern volatile int catch_armed;
 extern u32 user_stack_top[], ring1_stack_top[], ring2_stack_top[], ring0_trap_stack_top[];
 
-/* TRY(name, stmt): run stmt; if it traps, resume here with the trap in last_trap. */
-#define TRY(stmt) do { \
+/* TRY(stmt): run stmt; if it traps, resume here with the trap in last_trap. */
+#define TRY(...) do { \
 	trapped = 0; \
-	if (k_setjmp(catch_buf) == 0) { catch_armed = 1; stmt; catch_armed = 0; } \
+	if (k_setjmp(catch_buf) == 0) { catch_armed = 1; __VA_ARGS__; catch_armed = 0; } \
 	else { trapped = 1; } \
 } while (0)
-#define CHECK(name, stmt) do { TRY(stmt); report(name); } while (0)
+#define CHECK(name, ...) do { TRY(__VA_ARGS__); report(name); } while (0)
 
 /* each kernel */
 void tests(void);

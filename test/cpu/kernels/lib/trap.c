@@ -11,11 +11,15 @@ struct frame {
 };
 
 struct trap last_trap;
+volatile u32 db_count;
+volatile u32 db_eips[16];
+volatile int db_counting;
 volatile int trapped;
 u32 catch_buf[8];
 volatile int catch_armed;
 extern u32 run_buf[8];
 extern volatile int catch_armed_run;
+
 
 static const char *const names[] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
@@ -52,6 +56,9 @@ trap_dispatch(struct frame *f)
 	last_trap.cr2 = read_cr2();
 	last_trap.handler_esp = (u32)&f->eip - (has_error_code(f->vector) ? 4 : 0);
 	last_trap.eax = f->eax;
+	last_trap.ecx = f->ecx;
+	last_trap.esi = f->esi;
+	last_trap.edi = f->edi;
 	if ((f->cs & 3) != 0) {
 		last_trap.esp = f->esp;
 		last_trap.ss = f->ss;
@@ -61,6 +68,12 @@ trap_dispatch(struct frame *f)
 	}
 	if (f->vector == V_SYSCALL + 1)
 		return;     /* resume the interrupted code */
+	if (f->vector == V_DB && db_counting) {
+		if (db_count < 16)
+			db_eips[db_count] = f->eip;
+		db_count++;
+		return;     /* single-step: count and go on with TF still set */
+	}
 	if (catch_armed_run) {
 		catch_armed_run = 0;
 		k_longjmp(run_buf, f->vector == V_SYSCALL ? 1 : 2);
