@@ -43,15 +43,24 @@ interface Decoded {
   code: string;
   /** ends the block (control transfer) */
   ends: boolean;
+  /** continue compiling at this offset from the block start (a jmp/call followed into the same frame) */
+  cont?: number;
 }
 
 class Emitter {
   private p: number;
   private readonly u8: Uint8Array;
   private known = Known.NONE;
-  constructor(u8: Uint8Array, start: number, private readonly limit: number) {
+  /** Return offsets of calls followed inside this block, innermost last. */
+  readonly calls: number[] = [];
+  constructor(u8: Uint8Array, readonly start: number, private readonly lo: number, private readonly limit: number) {
     this.u8 = u8;
     this.p = start;
+  }
+  /** Whether offset `rel` from the block start is inside the fetchable window of this frame. */
+  inWindow(rel: number): boolean {
+    const a = this.start + rel;
+    return a >= this.lo && a < this.limit;
   }
   get pos(): number { return this.p; }
   set pos(v: number) { this.p = v; }
@@ -314,22 +323,41 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       if (!e.avail(1)) return null;
       const d = e.sb();
       const len = e.pos - start;
-      const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
-      return done(`@F if (${condCode(e, op & 15)}) ${taken} else c.ip = ${next(len)};`, true);
+      // Taken: leave the block (or loop to its start); not taken: the block goes on.
+      const taken = off + len + d === 0 ? "@SELF" : `{ ${jump(`${next(len)} + ${d}`)} return; }`;
+      return done(`@F if (${condCode(e, op & 15)}) ${taken}`);
     }
     case 0xeb: case 0xe9: {
       if (!e.avail(op === 0xeb ? 1 : 4)) return null;
       const d = op === 0xeb ? e.sb() : e.d();
       const len = e.pos - start;
-      return done(`@F ${off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`)}`, true);
+      const target = off + len + d;
+      if (target === 0) return done("@F @SELF", true);
+      // A target in the same frame and window is within the CS limit: just keep compiling there.
+      if (e.inWindow(target)) return { len, code: "", ends: false, cont: target };
+      return done(`@F ${jump(`${next(len)} + ${d}`)}`, true);
     }
     case 0xe8: {
       if (!e.avail(4)) return null;
       const d = e.d();
       const len = e.pos - start;
+      const target = off + len + d;
+      if (target !== 0 && e.inWindow(target)) {
+        e.calls.push(off + len);
+        return { len, code: `@F c.push32(${next(len)});`, ends: false, cont: target };
+      }
       return done(`@F { const t = (${next(len)} + ${d}) | 0; if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.push32(${next(len)}); c.ip = t; }`, true);
     }
     case 0xc3:
+      if (e.calls.length > 0) {
+        // Returning from a call this block followed: go on at the return site when the
+        // popped address is the one pushed, else leave the block there.
+        const back = e.calls.pop() as number;
+        return {
+          len: 1, ends: false, cont: back,
+          code: `@F { const t = c.pop32(); if (t !== ${next(back - off)}) { if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.ip = t; return; } }`,
+        };
+      }
       return done(`@F { const t = c.pop32(); if ((t >>> 0) > (c.csLimit >>> 0)) c.raise(${Vector.GP}, 0); c.ip = t; }`, true);
     case 0x69: case 0x6b: {
       if (!e.avail(1)) return null;
@@ -410,8 +438,8 @@ function compileOne(e: Emitter, off: number): Decoded | null {
         if (!e.avail(4)) return null;
         const d = e.d();
         const len = e.pos - start;
-        const taken = off + len + d === 0 ? "@SELF" : jump(`${next(len)} + ${d}`);
-        return done(`@F if (${condCode(e, op2 & 15)}) ${taken} else c.ip = ${next(len)};`, true);
+        const taken = off + len + d === 0 ? "@SELF" : `{ ${jump(`${next(len)} + ${d}`)} return; }`;
+        return done(`@F if (${condCode(e, op2 & 15)}) ${taken}`);
       }
       if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
         if (!e.avail(1)) return null;
@@ -444,8 +472,8 @@ function compileOne(e: Emitter, off: number): Decoded | null {
  * `maxBytes` (the fetchable rest of the frame). Returns null when the first instruction is not
  * compilable.
  */
-export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { fn: BlockFn; count: number } | null {
-  const e = new Emitter(u8, phys, phys + maxBytes);
+export function compileBlock(u8: Uint8Array, phys: number, before: number, maxBytes: number): { fn: BlockFn; count: number } | null {
+  const e = new Emitter(u8, phys, phys - before, phys + maxBytes);
   const parts: string[] = [];
   let off = 0;
   let count = 0;
@@ -453,6 +481,7 @@ export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { 
   let ended = false;
   while (count < MAX_INSNS) {
     const at = e.pos;
+    off = at - phys;
     const d = compileOne(e, off);
     if (d === null) { e.pos = at; break; }
     count++;
@@ -467,6 +496,7 @@ export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { 
     const writes = code.includes("@W") || /c\.wr(8|16|32)\(/.test(code);
     code = code.replace(/@W /g, "");
     off += d.len;
+    if (d.cont !== undefined) e.pos = phys + d.cont;
     if (d.ends) {
       if (charged < count) parts.push(`c.left -= ${count - charged};`);
       charged = count;
@@ -483,7 +513,8 @@ export function compileBlock(u8: Uint8Array, phys: number, maxBytes: number): { 
   if (count === 0) return null;
   if (!ended) {
     if (charged < count) parts.push(`c.left -= ${count - charged};`);
-    parts.push(`c.ip = (s + ${off}) | 0;`);
+    // Where decoding stopped (after a followed jmp/call this is not the last instruction's end).
+    parts.push(`c.ip = (s + ${e.pos - phys}) | 0;`);
   }
   // A block whose last jump returns to its own start loops inside the function while the
   // budget lasts and nothing asked to stop.

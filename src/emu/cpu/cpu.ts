@@ -34,7 +34,7 @@ function exceptionClass(v: number): number {
 /** Internal stop code: leave the inner loop, re-evaluate (TF, pending IRQ), keep running. */
 const STOP_REEVAL = 100;
 
-const TLB_LIST_MAX = 4096;
+const TLB_LIST_MAX = 16384;
 const BLOCK_CACHE = 8192;
 
 /** segOk bits: what the cached descriptor allows. */
@@ -216,6 +216,10 @@ export class Cpu {
   eaSeg = 3;
 
   constructor(mem: MachineMemory, options: CpuOptions) {
+    const mode: unknown = options?.mode;
+    if (mode !== "owned" && mode !== "bare") {
+      throw new TypeError(`Cannot create CPU: mode is ${JSON.stringify(mode)}, expected "owned" or "bare"`);
+    }
     this.mem = mem;
     this.mode = options.mode;
     this.owned = options.mode === "owned";
@@ -895,6 +899,9 @@ export class Cpu {
 
   /** Runs up to `budget` instructions; see StopReason for why it returns. */
   run(budget: number): StopReasonCode {
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(`Cannot run CPU: budget ${budget} is not a non-negative integer`);
+    }
     this.left = budget;
     this.sliceStart = budget;
     this.ip = this.eip;
@@ -1027,7 +1034,7 @@ export class Cpu {
       map.set(key, seen);
       return null;
     }
-    const compiled = compileBlock(this.u8, pa, this.fetchValid - off);
+    const compiled = compileBlock(this.u8, pa, off, this.fetchValid - off);
     if (compiled === null) {
       map.set(key, null);
       return null;

@@ -157,6 +157,13 @@ export function step(c: Cpu): void {
       case 0xf2: case 0xf3: c.rep = op; break;
       default:
         if (lock) checkLock(c, op);
+        if (((c.ip - c.eip) >>> 0) > 4) {
+          // Many prefixes: make sure the whole instruction fits in 15 bytes (else #GP(0)).
+          const save = c.ip;
+          skipRest(c, op);
+          if (((c.ip - c.eip) >>> 0) > 15) c.raise(Vector.GP, 0);
+          c.ip = save;
+        }
         execOne(c, op);
         return;
     }
@@ -313,7 +320,6 @@ for (const r of [[0x00, 0x03], [0x08, 0x0b], [0x10, 0x13], [0x18, 0x1b], [0x20, 
 for (const r of [[0x00, 0x03], [0x18, 0x1f], [0x20, 0x23], [0x40, 0x4f], [0x90, 0x9f], [0xa3, 0xa5], [0xab, 0xad],
   [0xaf, 0xb7], [0xba, 0xc1], [0xc7, 0xc7]]) MODRM_0F.fill(1, r[0], r[1] + 1);
 
-let lockOp2 = 0;
 /** One-byte opcodes without ModRM that carry an 8-bit or operand-size immediate. */
 const IMM8_1 = new Uint8Array(256);
 const IMMZ_1 = new Uint8Array(256);
@@ -332,7 +338,6 @@ function checkLock(c: Cpu, op: number): void {
   let hasModrm: boolean;
   if (op === 0x0f) {
     const op2 = c.fb();
-    lockOp2 = op2;
     hasModrm = MODRM_0F[op2] === 1;
     if (hasModrm) m = c.fb();
     const regField = (m >> 3) & 7;
@@ -349,32 +354,49 @@ function checkLock(c: Cpu, op: number): void {
   }
   if (!ok) {
     // The whole instruction is fetched (and may #PF) before the #UD.
-    if (hasModrm && m < 0xc0) ea(c, m);
-    const regField = (m >> 3) & 7;
-    const osz = c.opsize32 ? 4 : 2;
-    if (op === 0x0f) {
-      const op2 = lockOp2;
-      if (op2 === 0xa4 || op2 === 0xac || op2 === 0xba) c.fb();
-      else if (op2 >= 0x80 && op2 <= 0x8f) fetchImm(c, osz);
-    } else if (op === 0x80 || op === 0x82 || op === 0x83 || op === 0xc0 || op === 0xc1 || op === 0xc6 || op === 0x6b ||
-      (op === 0xf6 && regField < 2) || IMM8_1[op] === 1) {
-      c.fb();
-    } else if (op === 0x81 || op === 0x69 || op === 0xc7 || (op === 0xf7 && regField < 2) || IMMZ_1[op] === 1) {
-      fetchImm(c, osz);
-    } else if (op === 0xc2 || op === 0xca) {
-      c.fw();
-    } else if (op === 0xc8) {
-      c.fw();
-      c.fb();
-    } else if (op === 0x9a || op === 0xea) {
-      fetchImm(c, osz);
-      c.fw();
-    } else if (op >= 0xa0 && op <= 0xa3) {
-      fetchImm(c, c.adsize32 ? 4 : 2);
-    }
+    c.ip = save;
+    skipRest(c, op);
     ud(c);
   }
   c.ip = save;
+}
+
+/** Fetches the rest of an instruction after its opcode byte (ModRM, SIB, displacement, immediates). */
+function skipRest(c: Cpu, op: number): void {
+  let op2 = -1;
+  let hasModrm: boolean;
+  if (op === 0x0f) {
+    op2 = c.fb();
+    hasModrm = MODRM_0F[op2] === 1;
+  } else {
+    hasModrm = MODRM_1[op] === 1;
+  }
+  let m = 0xc0;
+  if (hasModrm) {
+    m = c.fb();
+    if (m < 0xc0) ea(c, m);
+  }
+  const regField = (m >> 3) & 7;
+  const osz = c.opsize32 ? 4 : 2;
+  if (op === 0x0f) {
+    if (op2 === 0xa4 || op2 === 0xac || op2 === 0xba) c.fb();
+    else if (op2 >= 0x80 && op2 <= 0x8f) fetchImm(c, osz);
+  } else if (op === 0x80 || op === 0x82 || op === 0x83 || op === 0xc0 || op === 0xc1 || op === 0xc6 || op === 0x6b ||
+    (op === 0xf6 && regField < 2) || IMM8_1[op] === 1) {
+    c.fb();
+  } else if (op === 0x81 || op === 0x69 || op === 0xc7 || (op === 0xf7 && regField < 2) || IMMZ_1[op] === 1) {
+    fetchImm(c, osz);
+  } else if (op === 0xc2 || op === 0xca) {
+    c.fw();
+  } else if (op === 0xc8) {
+    c.fw();
+    c.fb();
+  } else if (op === 0x9a || op === 0xea) {
+    fetchImm(c, osz);
+    c.fw();
+  } else if (op >= 0xa0 && op <= 0xa3) {
+    fetchImm(c, c.adsize32 ? 4 : 2);
+  }
 }
 
 function execOne(c: Cpu, op: number): void {
@@ -605,11 +627,17 @@ function execOne(c: Cpu, op: number): void {
       const m = c.fb();
       if (((m >> 3) & 7) !== 0) ud(c);
       if (m >= 0xc0) { setReg(c, m & 7, osz, pop(c, osz)); return; }
-      // The address is computed with ESP already incremented (SDM: POP).
+      // All instruction bytes are fetched first; the address is then computed with ESP already
+      // incremented (SDM: POP), so the operand is decoded twice.
+      const at = c.ip;
+      ea(c, m);
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
       const save = regs[4];
       addSp(c, osz);
+      const end = c.ip;
+      c.ip = at;
       const a = ea(c, m);
+      c.ip = end;
       wrMem(c, c.eaSeg, a, osz, v);
       void save;
       return;

@@ -37,8 +37,9 @@ export function stringOp(c: Cpu, op: number, sz: number): void {
         break;
       }
       case 0xa6: {
-        const x = rdMem(c, srcSeg, si, sz);
+        // ES:EDI is read first: the host faults on it before a bad source segment.
         const y = rdMem(c, 0, di, sz);
+        const x = rdMem(c, srcSeg, si, sz);
         alu(c, 7, sz, x, y);
         advance(c, 6, delta);
         advance(c, 7, delta);

@@ -25,18 +25,39 @@ export interface Outcome {
 }
 
 const VECTORS_WITH_CODE = new Set([8, 10, 11, 12, 13, 14, 17]);
+/** Vectors delivered as faults (eip at the instruction): #DE #BR #UD #NP #SS #GP #PF #AC. */
+const FAULT_VECTORS = new Set([0, 5, 6, 11, 12, 13, 14, 17]);
 const SIGALRM = 14;
 
 export function hasErrorCode(vector: number): boolean {
   return VECTORS_WITH_CODE.has(vector);
 }
 
+/** The Linux signal each hardware vector is delivered as (x86 traps.c), to cross-check trapno. */
+const SIGNAL_OF_VECTOR = new Map<number, number>([
+  [0, 8], // #DE -> SIGFPE
+  [1, 5], // #DB -> SIGTRAP
+  [3, 5], // #BP -> SIGTRAP
+  [4, 11], // #OF -> SIGSEGV
+  [5, 11], // #BR -> SIGSEGV
+  [6, 4], // #UD -> SIGILL
+  [11, 7], // #NP -> SIGBUS
+  [12, 7], // #SS -> SIGBUS
+  [13, 11], // #GP -> SIGSEGV
+  [14, 11], // #PF -> SIGSEGV
+  [17, 7], // #AC -> SIGBUS
+]);
+
 /** The event a native result stands for. Linux turns `int n` through a DPL-0 gate into #GP(n*8+2). */
 export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
+  if (r.signo !== SIGALRM && SIGNAL_OF_VECTOR.get(r.trapno) !== r.signo) {
+    throw new Error(`Cannot interpret native result: signal ${r.signo} with trap number ${r.trapno}`);
+  }
   let vector = r.trapno;
   let eip = r.eip;
   let errorCode = hasErrorCode(vector) ? r.err : -1;
   let software = false;
+  let eflags = r.eflags;
   if (r.signo === SIGALRM) {
     vector = -2;
     errorCode = -1;
@@ -48,6 +69,7 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
       errorCode = -1;
       eip = s.start + s.length;
       software = true;
+      eflags &= ~EFLAGS.RF; // set by the #GP delivery the interrupt turned into
     }
   } else if (vector === 3 || vector === 4) {
     // int3, into, int 3 and int 4 pass Linux's DPL-3 gates. All are software interrupts (the
@@ -59,12 +81,15 @@ export function nativeOutcome(c: DiffCase, r: CaseResult): Outcome {
     // INT1 (icebp) is a trap (eip after it), but this host reports it at the instruction
     // (a hypervisor intercept re-injects it as a fault); restore the architectural eip.
     const s = decodeSequence(c.code, c.codeOff).find((t) => t.start === r.eip);
-    if (s && s.mnemonic === "Int1") eip = s.start + s.length;
+    if (s && s.mnemonic === "Int1") {
+      eip = s.start + s.length;
+      eflags &= ~EFLAGS.RF;
+    }
   }
   if (vector === 14 && !software) errorCode &= 7; // P, W/R, U/S: the bits an i386 defines
   return {
     regs: r.regs,
-    eflags: r.eflags,
+    eflags,
     eip,
     sregs: r.sregs,
     vector,
@@ -103,7 +128,10 @@ export function compareOutcomes(c: DiffCase, expected: Outcome, got: Outcome): s
       diffs.push(`${REG_NAMES[i]}: expected ${hex(expected.regs[i])} got ${hex(got.regs[i])}`);
     }
   }
-  const flagKeep = ~(masks.flags | EFLAGS.RF) >>> 0;
+  // For a fault the host reports EFLAGS as pushed in the exception frame, where the CPU sets RF
+  // (so the restarted instruction does not re-trigger a breakpoint); it is not a result flag.
+  const rfMask = FAULT_VECTORS.has(expected.vector) && !expected.software ? EFLAGS.RF : 0;
+  const flagKeep = ~(masks.flags | rfMask) >>> 0;
   if (((expected.eflags ^ got.eflags) & flagKeep) >>> 0 !== 0) {
     diffs.push(
       `eflags: expected ${hex(expected.eflags)} got ${hex(got.eflags)} (differ ${hex((expected.eflags ^ got.eflags) & flagKeep)}, masked ${hex(masks.flags)})`,

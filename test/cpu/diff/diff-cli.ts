@@ -1,4 +1,5 @@
 // npm run test:cpu-diff -- [--count N] [--seed S] [--corpus] [--record FILE] [--show K] [--only CODE,...]
+//   [--engine interp|compiled|default|all]
 // Large live differential runs of our CPU against the host processor (batches of generated
 // cases run natively, then on the emulator), a run over the committed corpus, or recording a
 // new corpus from the host CPU. Exits non-zero on any mismatch.
@@ -6,6 +7,7 @@ import { parseArgs } from "node:util";
 import { generateCases } from "./generator.js";
 import { hostCpuModel, nativeUnavailableReason, runNative } from "./native-runner.js";
 import { diffCases, type DiffSummary } from "./diff-run.js";
+import type { EmuEngine } from "./emu-runner.js";
 import { CORPUS_FORMAT, readCorpus, writeCorpus } from "./corpus.js";
 
 const BATCH = 20_000;
@@ -34,19 +36,31 @@ export async function main(argv: string[]): Promise<number> {
       record: { type: "string" },
       show: { type: "string" },
       only: { type: "string" },
+      engine: { type: "string" },
     },
   });
   const seed = parseIntArg("seed", values.seed, Date.now() % 1_000_000_007);
   const count = parseIntArg("count", values.count, 100_000);
   const show = parseIntArg("show", values.show, 5);
   const only = values.only?.split(",");
+  const engine = values.engine ?? "all";
+  if (!["interp", "compiled", "default", "all"].includes(engine)) {
+    throw new RangeError(`Cannot run cpu-diff: --engine is "${engine}", expected interp, compiled, default or all`);
+  }
+  // Our CPU runs each case through its interpreter, its block compiler (every block compiled on
+  // first execution), with its own hotness threshold (compiling part-way), or all three.
+  const engines: EmuEngine[] = engine === "all" ? ["interp", "compiled", "default"] : [engine as EmuEngine];
 
   if (values.corpus) {
     const corpus = readCorpus();
     console.log(`corpus: ${corpus.header.count} cases recorded on "${corpus.header.cpu}"`);
-    const s = diffCases(corpus.cases, corpus.results, show);
-    printSummary("corpus", s, show);
-    return s.mismatchCount === 0 ? 0 : 1;
+    let bad = 0;
+    for (const compiled of engines) {
+      const s = diffCases(corpus.cases, corpus.results, show, compiled);
+      printSummary(`corpus ${compiled}`, s, show);
+      bad += s.mismatchCount;
+    }
+    return bad === 0 ? 0 : 1;
   }
 
   const why = nativeUnavailableReason();
@@ -64,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  console.log(`live: ${count} cases from seed ${seed} on "${hostCpuModel()}"`);
+  console.log(`live: ${count} cases from seed ${seed} on "${hostCpuModel()}", engines: ${engines.join(" + ")}`);
   const t0 = performance.now();
   let total = 0;
   let bad = 0;
@@ -74,12 +88,16 @@ export async function main(argv: string[]): Promise<number> {
     const n = Math.min(BATCH, count - done);
     const cases = generateCases({ seed: (seed + done * 7919) >>> 0, count: n, only });
     const native = runNative(cases);
-    const s = diffCases(cases, native, Math.max(0, show - shown));
-    for (const m of s.mismatches) console.log(`--- mismatch (batch at ${done}, case ${m.index})\n${m.report}`);
-    shown += s.mismatches.length;
-    for (const [k, v] of s.byMnemonic) byMnemonic.set(k, (byMnemonic.get(k) ?? 0) + v);
+    for (const compiled of engines) {
+      const s = diffCases(cases, native, Math.max(0, show - shown), compiled);
+      for (const m of s.mismatches) {
+        console.log(`--- mismatch (${compiled}, batch at ${done}, case ${m.index})\n${m.report}`);
+      }
+      shown += s.mismatches.length;
+      for (const [k, v] of s.byMnemonic) byMnemonic.set(k, (byMnemonic.get(k) ?? 0) + v);
+      bad += s.mismatchCount;
+    }
     total += n;
-    bad += s.mismatchCount;
     if (count > BATCH) {
       const rate = total / ((performance.now() - t0) / 1000);
       process.stdout.write(`  ${total}/${count} cases, ${bad} mismatches, ${Math.round(rate)} cases/s\n`);

@@ -1,7 +1,7 @@
 // One differential pass: each case's native result (live or from the corpus) against our CPU.
 import type { CaseResult, DiffCase } from "./case-format.js";
 import { compareOutcomes, describeMismatch, nativeOutcome } from "./compare.js";
-import { EmuRunner } from "./emu-runner.js";
+import { EmuRunner, type EmuEngine } from "./emu-runner.js";
 import { decodeSequence } from "./undefined-masks.js";
 
 export interface Mismatch {
@@ -18,9 +18,10 @@ export interface DiffSummary {
   byMnemonic: Map<string, number>;
 }
 
-let shared: EmuRunner | null = null;
+const shared = new Map<EmuEngine, EmuRunner>();
 
-export function diffCases(cases: readonly DiffCase[], native: readonly CaseResult[], keep = 50): DiffSummary {
+/** Compares each case's native result with our CPU's, run by the given engine. */
+export function diffCases(cases: readonly DiffCase[], native: readonly CaseResult[], keep = 50, engine: EmuEngine = "interp"): DiffSummary {
   const mismatches: Mismatch[] = [];
   const byMnemonic = new Map<string, number>();
   let mismatchCount = 0;
@@ -29,11 +30,12 @@ export function diffCases(cases: readonly DiffCase[], native: readonly CaseResul
     const expected = nativeOutcome(c, native[i]);
     let diffs: string[];
     try {
-      shared ??= new EmuRunner();
-      diffs = compareOutcomes(c, expected, shared.run(c));
+      let emu = shared.get(engine);
+      if (!emu) shared.set(engine, (emu = new EmuRunner(engine)));
+      diffs = compareOutcomes(c, expected, emu.run(c));
     } catch (e) {
       diffs = [`emulator threw: ${(e as Error).stack ?? String(e)}`];
-      shared = null;
+      shared.delete(engine);
     }
     if (diffs.length === 0) continue;
     mismatchCount++;

@@ -8,6 +8,8 @@ import type { DiffCase } from "./case-format.js";
 import type { Outcome } from "./compare.js";
 import { CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, RO_BASE, RO_SIZE, USER_CS, USER_DS, patternBytes } from "./layout.js";
 
+export type EmuEngine = "interp" | "compiled" | "default";
+
 const MEM_SIZE = 0x20000;
 const PD_ADDR = 0x10000;
 const PT_ADDR = 0x11000;
@@ -44,7 +46,12 @@ export class EmuRunner {
   private readonly pattern32 = new Int32Array(this.pattern.buffer);
   private readonly mem32 = new Int32Array(this.mem.buffer);
 
-  constructor() {
+  /**
+   * @param engine "interp": the interpreter only; "compiled": every block through the CPU's block
+   *   compiler from its first execution; "default": the CPU's own hotness threshold, so blocks get
+   *   compiled part-way through a run and invalidated as cases rewrite the code page.
+   */
+  constructor(engine: EmuEngine = "interp") {
     const v = this.mem.view;
     const map = (page: number, flags: number): void => v.setUint32(PT_ADDR + (page >>> 12) * 4, page | flags, true);
     v.setUint32(PD_ADDR, PT_ADDR | PTE_P | PTE_W | PTE_U, true);
@@ -64,8 +71,14 @@ export class EmuRunner {
     const cpu = this.cpu;
     cpu.gdtrBase = GDT_ADDR;
     cpu.gdtrLimit = GDT_LIMIT;
+    // What Linux's UMIP emulation reports to CPL 3 on the host (sidt, sldt, str; smsw gives CR0).
+    cpu.idtrBase = 0xffff0000;
+    cpu.idtrLimit = 0;
+    cpu.tr.selector = 0x40;
+    cpu.ldtr.selector = 0;
     cpu.cr3 = PD_ADDR;
     cpu.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+    if (engine !== "default") cpu.compileThreshold = engine === "compiled" ? 0 : -1;
   }
 
   /** Descriptor cache contents (base, limit, access) for a selector of LINUX_GDT, or null. */

@@ -27,8 +27,15 @@ describe("generateCases()", () => {
         .filter((s) => s.code !== TRUNCATED_CODE)
         .map((s) => s.code);
       // A sequence cut at the page end loses its tail; what remains decodes as recorded.
-      expect(decoded.length).toBeLessThanOrEqual(c.codes.length);
-      expect(c.codes.slice(0, decoded.length)).toEqual(decoded);
+      // An invalid (e.g. over-long) instruction ends the case; iced may split its bytes differently.
+      const upTo = (codes: number[]): number[] => {
+        const k = codes.indexOf(iced.Code.INVALID);
+        return k < 0 ? codes : codes.slice(0, k + 1);
+      };
+      const want = upTo(c.codes);
+      const got = upTo(decoded);
+      expect(got.length).toBeLessThanOrEqual(want.length);
+      expect(want.slice(0, got.length)).toEqual(got);
       expect(c.codeOff + c.code.length).toBeLessThanOrEqual(CODE_SIZE);
     }
   });

@@ -16,10 +16,19 @@ export function nativeUnavailableReason(): string | null {
   return null;
 }
 
-/** The host CPU's model name from /proc/cpuinfo. */
+/** The host CPU from /proc/cpuinfo: model name, then family/model/stepping and microcode. */
 export function hostCpuModel(): string {
-  const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-  return m ? m[1].trim() : "unknown";
+  const info = readFileSync("/proc/cpuinfo", "utf8");
+  const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, "m").exec(info)?.[1].trim();
+  const name = field("model name") ?? "unknown";
+  const detail = [
+    field("vendor_id"),
+    field("cpu family") !== undefined ? `family ${field("cpu family")}` : undefined,
+    field("model") !== undefined ? `model ${field("model")}` : undefined,
+    field("stepping") !== undefined ? `stepping ${field("stepping")}` : undefined,
+    field("microcode") !== undefined ? `microcode ${field("microcode")}` : undefined,
+  ].filter((x) => x !== undefined);
+  return detail.length > 0 ? `${name} (${detail.join(", ")})` : name;
 }
 
 export function runNative(cases: readonly DiffCase[]): CaseResult[] {

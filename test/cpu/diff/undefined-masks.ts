@@ -141,7 +141,15 @@ function memWidth(ins: InstanceType<typeof Instruction>): number {
 function flagEffect(s: DecodedStep, cl: number): { modified: number; undefined: number } {
   const count = s.countFromCl ? (cl < 0 ? -1 : cl) : s.immCount;
   if (SHIFTS.has(s.mnemonic) || ROTATES.has(s.mnemonic) || s.mnemonic === "Shld" || s.mnemonic === "Shrd") {
-    if (count < 0) return { modified: s.rflagsModified, undefined: s.rflagsUndefined };
+    // Unknown count: it may be zero, leaving every flag as it was, so nothing is cleared.
+    if (count < 0) {
+      // ...and it may exceed what the manuals define: a 16-bit double shift by more than 16,
+      // an 8/16-bit shl/shr by the operand width or more (CF).
+      let undef = s.rflagsUndefined;
+      if ((s.mnemonic === "Shld" || s.mnemonic === "Shrd") && s.width === 16) undef |= ARITH;
+      if ((s.mnemonic === "Shl" || s.mnemonic === "Sal" || s.mnemonic === "Shr") && s.width < 32) undef |= EFLAGS.CF;
+      return { modified: 0, undefined: undef };
+    }
     const c = count & 31;
     if (c === 0) return { modified: 0, undefined: 0 };
     if (ROTATES.has(s.mnemonic)) {
@@ -192,6 +200,10 @@ export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array
         // Masked whether or not it loaded: later steps may have changed ZF, so the final flags
         // cannot tell; an unchanged register loses only these four bits of checking.
         if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0x000f0000;
+        break;
+      case "Smsw":
+        // smsw r32: only the low 16 bits are defined (SDM); the rest is implementation-specific.
+        if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0xffff0000;
         break;
       case "Cpuid":
         regs[0] = regs[1] = regs[2] = regs[3] = 0xffffffff;

@@ -65,3 +65,28 @@ describe("Cpu in owned mode", () => {
     expect(cpu.getSegment(SReg.ES).selector).toBe(0x21);
   });
 });
+
+describe("Cpu instruction length", () => {
+  it("raises #GP(0) for an instruction longer than 15 bytes and runs one of exactly 15", () => {
+    // 0x66 0x05 imm16 is add $imm16, %ax (4 bytes) after the ds: prefixes.
+    const long = machine(assemble(`.rept 12\n .byte 0x3e\n .endr\n .byte 0x66, 0x05, 0x01, 0x00\n nop`), "owned");
+    expect(long.cpu.run(10)).toBe(StopReason.EXCEPTION);
+    expect(long.cpu.exception).toMatchObject({ vector: Vector.GP, errorCode: 0, eip: CODE });
+    const ok = machine(assemble(`.rept 11\n .byte 0x3e\n .endr\n .byte 0x66, 0x05, 0x01, 0x00\n int3`), "owned");
+    expect(ok.cpu.run(10)).toBe(StopReason.EXCEPTION);
+    expect(ok.cpu.exception).toMatchObject({ vector: Vector.BP, eip: CODE + 16 });
+    expect(ok.cpu.regs[0]).toBe(1);
+  });
+});
+
+describe("Cpu input checks", () => {
+  it("rejects an unknown mode and a bad budget with clear errors", async () => {
+    const { MachineMemory } = await import("../../../src/emu/memory.js");
+    const { Cpu } = await import("../../../src/emu/cpu/index.js");
+    const mem = new MachineMemory(4096);
+    expect(() => new Cpu(mem, { mode: "ring0" as "bare" })).toThrow(/Cannot create CPU: mode is "ring0"/);
+    const cpu = new Cpu(mem, { mode: "bare" });
+    expect(() => cpu.run(-1)).toThrow(RangeError);
+    expect(() => cpu.run(1.5)).toThrow(/Cannot run CPU/);
+  });
+});
