@@ -70,6 +70,10 @@ __asm__(
 	"  movl 8(%esp), %eax\n movl %eax, r1_seen+8\n movl 12(%esp), %eax\n movl %eax, r1_seen+12\n"
 	"  movl 16(%esp), %eax\n movl %eax, r1_seen+16\n movl %esp, r1_seen+20\n"
 	"  movl %cs, %eax\n movl %eax, r1_seen+24\n movl %ss, %eax\n movl %eax, r1_seen+28\n iret\n"
+	/* a handler in conforming code: runs at the interrupted CPL, on the same stack */
+	"conf_handler:\n"
+	"  movl %cs, %eax\n movl %eax, r1_seen+24\n movl %esp, r1_seen+20\n movl 4(%esp), %eax\n movl %eax, r1_seen+4\n iret\n"
+	"u_int44:\n  int $0x44\n movl $0x44, %eax\n int $0x30\n"
 	"u_int42:\n  movl $0x4242, %eax\n int $0x42\n movl %ss, %eax\n int $0x30\n"
 );
 extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_long[], u_into[],
@@ -78,7 +82,7 @@ extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_
 	k_gate_dirty_segs[], u_lcall_gate_report[], u_load_ds[], u_load_ss[], u_pop_es[];
 volatile u32 user_arg;
 volatile u32 r1_seen[8];
-extern char r1_handler[], u_int42[];
+extern char r1_handler[], u_int42[], conf_handler[], u_int44[];
 
 #define USER(fn) run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))(fn))
 
@@ -204,6 +208,15 @@ int_from_outer_rings(void)
 	show_run("int.ring1_to_ring1_handler", r);
 	printf_("int.ring1_same_ring_frame: cs=%x handler_esp=esp1-%x\n", r1_seen[1],
 		(u32)ring1_stack_top - r1_seen[5]);
+
+	/* a gate into conforming DPL 0 code: no privilege change, the ring-3 stack is used */
+	set_gdt(GDT_SCRATCH + 3, seg_desc(0, 0xfffff, D_P | D_S | D_CODE | D_READ | D_CONF, F_G | F_DB));
+	set_idt(0x44, gate_desc(SCR(3), (u32)conf_handler, T_INTGATE, 3, 1, 0));
+	for (int i = 0; i < 8; i++) r1_seen[i] = 0;
+	r = USER(u_int44);
+	show_run("int.gate_to_conforming_code", r);
+	printf_("int.conforming_frame: cs_inside=%x pushed_cs=%x esp=top-%x\n", r1_seen[6], r1_seen[1],
+		(u32)user_stack_top - r1_seen[5]);
 
 	r = USER(u_int31_roundtrip);
 	show_run("int31.roundtrip_esp_delta_and_ds", r);
