@@ -443,6 +443,7 @@ export class Cpu {
       this.stop = StopReason.EXCEPTION + 1;
     } else {
       deliverInterrupt(this, vector, -1, true, this.ip);
+      this.inhibitTrap = true; // no single-step trap after int n / int3 / into (SDM vol. 3 §17.3.1.4)
     }
   }
 
