@@ -91,10 +91,16 @@ step_list(const char *name, int which)
 			"1: nop\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
 			: "=m"(label) : : "memory", "cc");
 		break;
-	default:
+	case 3:
 		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n"
 			"1: pushfl\n popl %1\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
 			: "=m"(label), "=m"(step_pushed) : : "memory", "cc");
+		break;
+	default:
+		/* STI's one-instruction shadow holds off interrupts, not the single-step trap */
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n nop\n"
+			"1: sti\n nop\n cli\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label) : : "memory", "cc");
 		break;
 	}
 	db_counting = 0;
@@ -148,6 +154,7 @@ single_step(void)
 	step_list("step.int_n_resuming", 1);
 	step_list("step.iret_setting_tf", 2);
 	step_list("step.pushf_sees_tf", 3);
+	step_list("step.sti_shadow", 4);
 	/* a trapping instruction under TF: the #DE fault is delivered, not the step trap */
 	AT("step.fault_wins", "xorl %%ecx, %%ecx\n pushfl\n orl $0x100, (%%esp)\n popfl\n divl %%ecx");
 }

@@ -96,6 +96,14 @@ export const RULINGS: readonly Ruling[] = [
   },
   {
     kernel: "idt",
+    checks: /^step\.sti_shadow$/,
+    right: "bochs",
+    sdm: "Vol. 2B STI: the one-instruction shadow after STI delays maskable interrupts only; \"the IF flag and " +
+      "the STI and CLI instructions do not prohibit the generation of exceptions\", so the single-step #DB after " +
+      "STI is taken (only MOV SS/POP SS hold it off, Vol. 3A 6.8.3). QEMU skips the #DB after STI.",
+  },
+  {
+    kernel: "idt",
     checks: /^ac\.cpl3_am1_ac1$/,
     right: "bochs",
     sdm: "Vol. 3A 6.15, Interrupt 17 (#AC): with CR0.AM = 1, EFLAGS.AC = 1 and CPL 3, an unaligned data reference " +
