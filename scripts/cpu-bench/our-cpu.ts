@@ -16,8 +16,10 @@ export interface OurRun {
   cpuNanoseconds: number;
 }
 
-export function runOurCpu(workload: string, n: number): OurRun {
+/** compileThreshold: the CPU's default when undefined (-1 interprets only, 0 compiles at once) */
+export function runOurCpu(workload: string, n: number, compileThreshold?: number): OurRun {
   const m = loadMultiboot(`${BENCH_DIR}/bench-kernel.elf`);
+  if (compileThreshold !== undefined) m.cpu.compileThreshold = compileThreshold;
   const params = m.image.symbols.get("bench_params");
   if (params === undefined) throw new Error("Cannot run the benchmark kernel: it lacks bench_params");
   m.mem.write32(params, WORKLOAD_IDS[workload]);

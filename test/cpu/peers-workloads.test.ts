@@ -16,6 +16,12 @@ describe.each(CASES)("workload %s", (workload, n) => {
     expect(runOurCpu(workload, n).checksum).toBe(native);
   });
 
+  it("gives the native checksum on our CPU's interpreter alone and with every block compiled", () => {
+    const native = runProgram("native", workload, n).checksum;
+    expect(runOurCpu(workload, n, -1).checksum).toBe(native);
+    expect(runOurCpu(workload, n, 0).checksum).toBe(native);
+  });
+
   it("executes on our CPU as many instructions per repetition as the host CPU does", () => {
     const [a, b] = STEP_COUNTS[workload];
     const native = countInstructions(workload, b) - countInstructions(workload, a);

@@ -38,8 +38,13 @@ describe.each(KERNELS)("test kernel %s", (kernel) => {
     expect(stale, "rulings that match no disagreement any more").toEqual([]);
   });
 
-  it("prints the reference lines on our CPU in bare mode", () => {
-    const ours = runOnOurCpu(`${OUT}/${kernel}.elf`, kernel);
+  // The CPU's default, then its interpreter alone, then its block compiler on every block.
+  it.each([
+    ["default", undefined],
+    ["interpreter only", -1],
+    ["every block compiled", 0],
+  ])("prints the reference lines on our CPU in bare mode (%s)", (_how, threshold) => {
+    const ours = runOnOurCpu(`${OUT}/${kernel}.elf`, kernel, threshold);
     // line by line, so a failure names the check
     const diff = ref.lines.flatMap((line, i) => (ours[i] === line ? [] : [`reference: ${line}\nours:      ${ours[i] ?? "(missing)"}`]));
     expect(diff).toEqual([]);

@@ -353,10 +353,9 @@ export function imul(c: Cpu, sz: number, a: number, b: number): number {
     return p & 0xffff;
   }
   const lo = Math.imul(a, b);
-  mulU32(a, b);
-  if ((a | 0) < 0) mulHi = (mulHi - b) | 0;
-  if ((b | 0) < 0) mulHi = (mulHi - a) | 0;
-  const ov = mulHi !== (lo >> 31) ? 1 : 0;
+  // The double product is exact below 2^53 and otherwise far outside int32, so it differs
+  // from the truncated product exactly when the signed result overflows.
+  const ov = (a | 0) * (b | 0) !== lo ? 1 : 0;
   setRes(c, 4, lo, ov, ov, 0);
   return lo;
 }

@@ -5,7 +5,7 @@
 // memory helpers as the interpreter are used, so a block is exactly a sequence of steps.
 import type { Cpu } from "./cpu.js";
 import { alu, alu32, cond, dec, imul, inc, shift } from "./alu.js";
-import { CC_ADD, CC_RES, CC_SUB } from "./flags.js";
+import { CC_ADD, CC_DEC, CC_INC, CC_RES, CC_SUB } from "./flags.js";
 import { Vector } from "./constants.js";
 
 /** A compiled block: runs from c.ip, leaves c.ip at the next instruction, charges c.left. */
@@ -263,11 +263,18 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       return done(`h.alu(c, ${op === 0xa8 ? 4 : 7}, 1, r[0] & 0xff, ${imm});`);
     }
     case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: {
+      // inc/dec keep CF: take it from the statically known producer when there is one.
+      const k = e.getKnown();
+      const cf = k === Known.SUB ? "((c.ccA >>> 0) < (c.ccB >>> 0) ? 1 : 0)"
+        : k === Known.LOGIC ? "0" : k === Known.INCDEC ? "c.ccCF" : "c.getCF()";
+      const n = op & 7;
+      const isInc = op < 0x48;
       e.setKnown(Known.INCDEC);
-      return done(`r[${op & 7}] = h.inc(c, 4, r[${op & 7}]);`);
-    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
-      e.setKnown(Known.INCDEC);
-      return done(`r[${op & 7}] = h.dec(c, 4, r[${op & 7}]);`);
+      return done(`{ const cf = ${cf}; const x = r[${n}]; const v = (x ${isInc ? "+" : "-"} 1) | 0; ` +
+        `c.ccOp = ${isInc ? CC_INC : CC_DEC}; c.ccA = x; c.ccB = 1; c.ccR = v; c.ccSign = -2147483648; c.ccShift = 0; ` +
+        `c.ccCF = cf; r[${n}] = v; }`);
+    }
     case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
       return done(`@F c.push32(r[${op & 7}]);`);
     case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:

@@ -202,6 +202,10 @@ export class Cpu {
   private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
   /** Set by mov ss / pop ss: the single-step trap waits one more instruction (SDM vol. 3 §6.8.3). */
   inhibitTrap = false;
+  /** Set by sti (from IF=0), mov ss, pop ss: a pending interrupt waits one more instruction. */
+  irqShadow = false;
+  /** Internal: runSlow returns after one instruction (to step through an interrupt shadow). */
+  private oneShot = false;
   /** Set when a write hits a frame holding compiled code, so a running block stops after the store. */
   smc = 0;
   /** Direct-mapped cache of compiled blocks by machine address (tag = address, -1 empty). */
@@ -439,6 +443,7 @@ export class Cpu {
       this.stop = StopReason.EXCEPTION + 1;
     } else {
       deliverInterrupt(this, vector, -1, true, this.ip);
+      this.inhibitTrap = true; // no single-step trap after int n / int3 / into (SDM vol. 3 §17.3.1.4)
     }
   }
 
@@ -910,7 +915,10 @@ export class Cpu {
     const tracing = traceLog.enabled;
     let reason: StopReasonCode = StopReason.BUDGET;
     for (;;) {
-      if (!this.owned && this.pendingIrq >= 0 && (this.flags & 0x200) !== 0) {
+      this.oneShot = false;
+      if (!this.owned && this.pendingIrq >= 0 && (this.flags & 0x200) !== 0 && this.irqShadow) {
+        this.oneShot = true; // run the shadowed instruction first, then deliver
+      } else if (!this.owned && this.pendingIrq >= 0 && (this.flags & 0x200) !== 0) {
         const v = this.pendingIrq;
         this.pendingIrq = -1;
         this.halted = false;
@@ -918,8 +926,9 @@ export class Cpu {
       }
       if (this.halted) { reason = StopReason.HALT; break; }
       this.stop = 0;
-      const slow = tracing || this.singleStep || this.breakpoints.length > 0 || this.watches.length > 0 ||
-        (this.flags & TF) !== 0;
+      const slow = tracing || this.singleStep || this.oneShot || this.breakpoints.length > 0 ||
+        this.watches.length > 0 || (this.flags & TF) !== 0;
+      this.irqShadow = false;
       let faulted = false;
       try {
         if (slow) this.runSlow(tracing); else this.runFast();
@@ -946,7 +955,11 @@ export class Cpu {
       const st = this.stop;
       if (st === StopReason.EXCEPTION + 1) { reason = StopReason.EXCEPTION; break; }
       if (st === StopReason.STOP_REQUESTED + 1) { reason = StopReason.STOP_REQUESTED; break; }
-      if (st === StopReason.HALT + 1) { reason = StopReason.HALT; break; }
+      if (st === StopReason.HALT + 1) {
+        if (!this.owned && this.pendingIrq >= 0 && (this.flags & 0x200) !== 0) continue; // wakes the hlt
+        reason = StopReason.HALT;
+        break;
+      }
       if (st >= 1 && st <= 8 && st !== STOP_REEVAL) { reason = (st - 1) as StopReasonCode; break; }
       if (this.left <= 0) { reason = StopReason.BUDGET; break; }
     }
@@ -1089,6 +1102,7 @@ export class Cpu {
         deliverInterrupt(this, Vector.DB, -1, false, this.ip);
       }
       if (this.singleStep) { if (this.stop === 0 || this.stop === STOP_REEVAL) this.stop = StopReason.STEP + 1; return; }
+      if (this.oneShot) { this.oneShot = false; if (this.stop === 0) this.stop = STOP_REEVAL; return; }
       if (this.stop === STOP_REEVAL && (this.flags & TF) === 0 && !tracing) return;
     }
   }

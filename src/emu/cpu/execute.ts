@@ -453,7 +453,7 @@ function execOne(c: Cpu, op: number): void {
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
       loadSegmentChecked(c, s, v & 0xffff);
       addSp(c, osz);
-      if (s === 2) c.inhibitTrap = true; // pop ss: no single-step trap until after the next instruction
+      if (s === 2) c.inhibitTrap = c.irqShadow = true; // pop ss: no trap or interrupt until after the next instruction
       return;
     }
     case 0x0f: exec0F(c); return;
@@ -620,7 +620,7 @@ function execOne(c: Cpu, op: number): void {
       if (s === 1 || s > 5) ud(c);
       const a = m < 0xc0 ? ea(c, m) : 0;
       loadSegmentChecked(c, s, rdRM(c, m, a, 2));
-      if (s === 2) c.inhibitTrap = true; // mov ss: no single-step trap until after the next instruction
+      if (s === 2) c.inhibitTrap = c.irqShadow = true; // mov ss: no trap or interrupt until after the next instruction
       return;
     }
     case 0x8f: {
@@ -882,6 +882,8 @@ function execOne(c: Cpu, op: number): void {
       return;
     case 0xfb:
       if (c.cpl > ((c.flags & IOPL) >> IOPL_SHIFT)) c.raise(Vector.GP, 0);
+      // Interrupts stay blocked for one more instruction after sti enables them (sti; hlt idiom).
+      if ((c.flags & IF) === 0) c.irqShadow = true;
       c.flags |= IF;
       if (c.pendingIrq >= 0) c.writeFlags(c.flags, 0);
       return;

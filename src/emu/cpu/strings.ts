@@ -3,7 +3,7 @@
 // eip on the instruction and the next run resumes where it stopped (SDM vol. 2 REP).
 import type { Cpu } from "./cpu.js";
 import { alu, MASK } from "./alu.js";
-import { DF } from "./flags.js";
+import { DF, TF } from "./flags.js";
 import { getReg, rdMem, setReg, wrMem } from "./execute.js";
 import { ioPermitted } from "./transfers.js";
 
@@ -85,7 +85,8 @@ export function stringOp(c: Cpu, op: number, sz: number): void {
       if (rep === 0xf3 ? !zf : zf) return;
     }
     if (count === 0) return;
-    if (++n >= CHUNK || c.stop !== 0) {
+    // Single-stepping (EFLAGS.TF or the debugger) traps after every iteration.
+    if (++n >= CHUNK || c.stop !== 0 || (c.flags & TF) !== 0 || c.singleStep) {
       c.ip = c.eip; // more to do: run this instruction again
       return;
     }

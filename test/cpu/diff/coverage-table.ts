@@ -3,7 +3,7 @@
 // our CPU implements it (a probe runs it without #UD) and whether it is differentially tested
 // (the generator builds it and the committed corpus holds cases that executed it natively).
 import { listForms, type Form } from "./forms.js";
-import { generateCases, notGeneratedReason } from "./generator.js";
+import { generateCases, notGeneratedReason, testNote } from "./generator.js";
 import { EmuRunner } from "./emu-runner.js";
 import { decodeSequence } from "./undefined-masks.js";
 import { executedSteps, nativeOutcome } from "./compare.js";
@@ -67,7 +67,7 @@ export function computeCoverage(corpus: Corpus): FormCoverage[] {
   return listForms().map((form, i) => {
     const why = notGeneratedReason(form);
     const corpusCases = executedByCode.get(form.code) ?? 0;
-    let note = why ?? "";
+    let note = why ?? testNote(form) ?? "";
     if (!why && corpusCases === 0) note = "no corpus case reached it";
     return { form, implemented: probe(emu, form, 0x5eed + i), generated: why === null, corpusCases, note };
   });

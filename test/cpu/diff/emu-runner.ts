@@ -6,6 +6,7 @@ import { MachineMemory } from "../../../src/emu/memory.js";
 import { Cpu, SReg, StopReason, CR0_PE, CR0_MP, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_PG, type SRegIndex } from "../../../src/emu/cpu/index.js";
 import type { DiffCase } from "./case-format.js";
 import type { Outcome } from "./compare.js";
+import { decodeSequence } from "./undefined-masks.js";
 import { CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, RO_BASE, RO_SIZE, USER_CS, USER_DS, patternBytes } from "./layout.js";
 
 export type EmuEngine = "interp" | "compiled" | "default";
@@ -32,6 +33,8 @@ const LINUX_GDT: Array<[number, number, number]> = [
   [15, 0x00000000, 0x0040f500],
 ];
 const GDT_LIMIT = 16 * 8 - 1;
+/** The GDTR base Linux's UMIP emulation hands to CPL 3 (limit 0). */
+const LINUX_UMIP_GDTR_BASE = 0xfffe0000;
 
 /** Budget that no generated case needs: hitting it means the case loops. */
 const BUDGET = 100_000;
@@ -119,7 +122,18 @@ export class EmuRunner {
     cpu.setEflags(c.eflags);
     cpu.eip = CODE_BASE + c.codeOff;
 
+    // Linux's UMIP emulation of sgdt reports a dummy GDTR; a case that reads it (sgdt is then its
+    // only instruction) runs with that GDTR, which it cannot otherwise notice.
+    const readsGdtr = decodeSequence(c.code, c.codeOff)[0]?.mnemonic === "Sgdt";
+    if (readsGdtr) {
+      cpu.gdtrBase = LINUX_UMIP_GDTR_BASE;
+      cpu.gdtrLimit = 0;
+    }
     const stop = cpu.run(BUDGET);
+    if (readsGdtr) {
+      cpu.gdtrBase = GDT_ADDR;
+      cpu.gdtrLimit = GDT_LIMIT;
+    }
     let vector = -2;
     let software = false;
     let errorCode = -1;

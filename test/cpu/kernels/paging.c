@@ -32,9 +32,10 @@ __asm__(
 	"u_lcall_scr2:\n  lcall $0x63, $0\n int $0x30\n"
 	"u_int43:\n  int $0x43\n int $0x30\n"
 	"r1_never:\n  hlt\n"
+	"u_load_fs_a3:\n  movw $0xa3, %ax\n movw %ax, %fs\n movw %fs, %ax\n int $0x30\n"
 	"u_rmw:\n  movl user_arg, %ecx\n addl $1, (%ecx)\n int $0x30\n"
 );
-extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[], u_lcall_scr2[], u_int43[], r1_never[];
+extern char u_read[], u_write[], u_exec[], u_rmw[], u_push_at[], u_lgdt_at[], u_lcall_scr2[], u_int43[], r1_never[], u_load_fs_a3[];
 u32 bound_va;
 
 static u32 frame(int i) { return (u32)frames[i]; }
@@ -430,10 +431,35 @@ inner_stack_faults(void)
 	set_idt(0x43, gate_desc(SEL_KCODE, (u32)trap_stubs_addr(0x43), T_INTGATE, 0, 1, 0));
 }
 
+/* Descriptor-table reads are implicit supervisor accesses even at CPL 3: a GDT page without
+ * U/S serves ring 3, and a missing one faults with U/S = 0 in the error code. The GDT copy
+ * straddles two pages so the descriptors the fault handler needs stay mapped. */
+static void
+gdt_supervisor_reads(void)
+{
+	static struct { u16 limit; u32 base; } __attribute__((packed)) split_gdtr;
+	u64 *low = (u64 *)(frames[3] + 0xf80), *high = (u64 *)frames[0];
+	for (int i = 0; i < 16; i++) low[i] = gdt[i];
+	for (int i = 16; i < GDT_ENTRIES; i++) high[i - 16] = gdt[i];
+	high[20 - 16] = seg_desc(0, 0xfffff, D_P | D_S | D_WRITE | D_DPL(3) | D_ACC, F_G | F_DB);
+	set_pte(3, frame(3), PTE_P | PTE_W);
+	set_pte(4, frame(0), PTE_P | PTE_W);
+	split_gdtr.limit = sizeof(gdt) - 1;
+	split_gdtr.base = VA(3) + 0xf80;
+	__asm__ volatile("lgdt %0" : : "m"(split_gdtr));
+	user("gdt_sup.u_load_from_supervisor_page", u_load_fs_a3, 0);
+	set_pte(4, frame(0), 0);
+	user("gdt_sup.u_load_from_missing_page", u_load_fs_a3, 0);
+	K("gdt_sup.k_load_from_missing_page", __asm__ volatile("movw $0xa3, %%ax\n movw %%ax, %%gs" : : : "eax"));
+	lgdt_current();
+	__asm__ volatile("movw %w0, %%gs" : : "r"(SEL_KDATA));
+}
+
 void
 tests(void)
 {
 	paging_on();
+	gdt_supervisor_reads();
 	inner_stack_faults();
 	large_pages();
 	gdt_read_only();

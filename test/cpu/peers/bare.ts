@@ -5,8 +5,10 @@ import { kernelLines } from "./console-text.js";
 
 const MAX_INSTRUCTIONS = 200_000_000;
 
-export function runOnOurCpu(elfPath: string, kernel: string): string[] {
+/** compileThreshold: the CPU's default when undefined; -1 interprets only; 0 compiles every block at once */
+export function runOnOurCpu(elfPath: string, kernel: string, compileThreshold?: number): string[] {
   const m = loadMultiboot(elfPath);
+  if (compileThreshold !== undefined) m.cpu.compileThreshold = compileThreshold;
   const why = runBare(m, MAX_INSTRUCTIONS);
   const text = m.console();
   if (why !== "exit") {

@@ -71,3 +71,38 @@ describe("Cpu in bare mode", () => {
     expect(cpu.cpl).toBe(0); // the final hlt at CPL 3 raised #GP into ring 0
   });
 });
+
+describe("Cpu interrupts in bare mode", () => {
+  const IRQ_SRC = `
+    cli
+    mov $1, %eax
+    sti
+    hlt
+    mov $3, %ecx
+    hlt
+  irq:
+    mov (%esp), %edx    # return address
+    mov $2, %ebx
+    iret
+  `;
+  it("delivers a pending interrupt after the instruction following sti, waking hlt", () => {
+    const { cpu, mem } = machine(assemble(IRQ_SRC));
+    const full = assemble(`${IRQ_SRC}\n.long irq`);
+    const irq = new DataView(full.buffer, full.byteOffset).getUint32(full.length - 4, true);
+    const gdt = 0x2000;
+    mem.write32(gdt + 8, 0x0000ffff); mem.write32(gdt + 12, 0x00cf9b00);
+    mem.write32(gdt + 16, 0x0000ffff); mem.write32(gdt + 20, 0x00cf9300);
+    cpu.gdtrBase = gdt; cpu.gdtrLimit = 23;
+    mem.write32(0x3000 + 0x20 * 8, (0x08 << 16) | (irq & 0xffff));
+    mem.write32(0x3000 + 0x20 * 8 + 4, (irq & 0xffff0000) | 0x8e00);
+    cpu.idtrBase = 0x3000; cpu.idtrLimit = 0x7ff;
+    cpu.setSegmentCache(SReg.CS, 0x08, 0, -1, 0xc09b);
+    cpu.setSegmentCache(SReg.SS, 0x10, 0, -1, 0xc093);
+    cpu.raiseIrq(0x20);
+    expect(cpu.run(100)).toBe(StopReason.HALT);
+    expect(cpu.regs[3]).toBe(2); // the handler ran
+    expect(cpu.regs[1]).toBe(3); // and returned past the first hlt
+    // The interrupt came after `hlt` (the instruction after sti), so it returned past it.
+    expect(cpu.regs[2]).toBe(0x10000 + 1 + 5 + 1 + 1);
+  });
+});

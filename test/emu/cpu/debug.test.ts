@@ -86,3 +86,19 @@ describe("Cpu debug support", () => {
     expect(cpu.regs[0]).toBe(7);
   });
 });
+
+describe("Cpu single-step over rep", () => {
+  it("stops after every iteration of a rep string instruction", () => {
+    const { cpu } = machine(assemble(`cld\n rep stosb\n hlt`));
+    cpu.regs[1] = 3;
+    cpu.regs[7] = 0x9000;
+    cpu.singleStep = true;
+    const seen: Array<[number, number]> = [];
+    for (let i = 0; i < 4; i++) {
+      expect(cpu.run(100)).toBe(StopReason.STEP);
+      seen.push([cpu.eip - CODE, cpu.regs[1]]);
+    }
+    // cld, then three iterations of the 2-byte rep stosb (eip stays on it until the last).
+    expect(seen).toEqual([[1, 3], [1, 2], [1, 1], [3, 0]]);
+  });
+});
