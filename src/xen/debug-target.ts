@@ -15,7 +15,8 @@ import { S_CS, S_DS, S_ES, S_FS, S_GS, S_SS } from "./domain.js";
 import { auditFrames } from "./audit.js";
 import { guestVaToMa } from "./guest-memory.js";
 import type { DebugStop, XenHost } from "./host.js";
-import { segmentOf } from "./segments.js";
+import { decodeDescriptor } from "./descriptors.js";
+import { readDescriptor, segmentOf } from "./segments.js";
 
 const GPR_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 const SEG_NAMES: Array<[string, number]> = [["cs", S_CS], ["ss", S_SS], ["ds", S_DS], ["es", S_ES], ["fs", S_FS], ["gs", S_GS]];
@@ -136,30 +137,40 @@ export class XenDebugTarget implements DebugTarget {
 
   readMemory(ref: VcpuRef, space: DbgSpace, address: number, length: number): Uint8Array {
     const d = this.domain(ref);
-    const out: number[] = [];
-    const len = Math.max(0, Math.min(length, 1 << 20));
-    for (let i = 0; i < len; i++) {
-      const ma = this.toMachine(d, space, address + i);
+    const len = Math.max(0, Math.min(length | 0, 1 << 20));
+    const out = new Uint8Array(len);
+    let done = 0;
+    // One translation per page, then a straight copy of the part of the page wanted.
+    while (done < len) {
+      const at = (address + done) >>> 0;
+      const ma = this.toMachine(d, space, at);
       if (ma < 0) break;
-      out.push(this.host.mem.u8[ma]);
+      const n = Math.min(len - done, 4096 - (at & 0xfff), this.host.mem.bytes - ma);
+      out.set(this.host.mem.u8.subarray(ma, ma + n), done);
+      done += n;
     }
-    return Uint8Array.from(out);
+    return out.subarray(0, done);
   }
 
   writeMemory(ref: VcpuRef, space: DbgSpace, address: number, data: Uint8Array): TargetResult {
     const d = this.domain(ref);
     const f = this.host.core.frames;
-    const targets: number[] = [];
-    for (let i = 0; i < data.length; i++) {
-      const ma = this.toMachine(d, space, address + i);
-      if (ma < 0) return { ok: false, message: `address 0x${((address + i) >>> 0).toString(16)} is not mapped` };
+    const chunks: Array<[number, number, number]> = []; // machine address, offset in data, length
+    let done = 0;
+    while (done < data.length) {
+      const at = (address + done) >>> 0;
+      const ma = this.toMachine(d, space, at);
+      if (ma < 0) return { ok: false, message: `address 0x${at.toString(16)} is not mapped` };
       const mfn = ma >>> 12;
       const t = f.type[mfn];
       const tableInUse = f.typeCount[mfn] > 0 && (t === PGT_l1_page_table || t === PGT_l2_page_table || t === PGT_gdt_page || t === PGT_ldt_page);
       if (f.owner[mfn] < 0 || tableInUse) return { ok: false, message: `frame ${mfn} is ${f.owner[mfn] < 0 ? "Xen's or free" : "a page table or descriptor table in use"}` };
-      targets.push(ma);
+      const n = Math.min(data.length - done, 4096 - (at & 0xfff));
+      chunks.push([ma, done, n]);
+      done += n;
     }
-    targets.forEach((ma, i) => this.host.mem.write8(ma, data[i]));
+    // All pages checked: now write (MachineMemory drops compiled code of the frames written).
+    for (const [ma, off, n] of chunks) this.host.mem.writeBytes(ma, data.subarray(off, off + n));
     return { ok: true };
   }
 
@@ -261,6 +272,91 @@ export class XenDebugTarget implements DebugTarget {
         usage: "",
         summary: "host state, clock and hypervisor entry counts",
         run: () => `${h.isStopped ? "stopped" : "running"} time=${h.clock.nowNs()}ns mode=${h.clock.mode} hypercalls=${h.entries.hypercalls} exceptions=${h.entries.exceptions} upcalls=${h.core.counters.upcalls} free-frames=${h.core.pool.freeCount}`,
+      },
+      {
+        name: "xp",
+        usage: "ADDR [LEN]",
+        summary: "hex dump of machine memory (Xen's own view)",
+        run: (args) => {
+          const addr = Number(args[0]);
+          const len = Math.min(Number(args[1] ?? 64), 4096);
+          if (!Number.isInteger(addr) || addr < 0 || addr >= h.mem.bytes || !Number.isInteger(len) || len <= 0) {
+            throw new RangeError(`Cannot dump machine memory at "${args[0] ?? ""}": expected ADDR below 0x${h.mem.bytes.toString(16)} and LEN 1..4096`);
+          }
+          const bytes = h.mem.u8.subarray(addr, Math.min(addr + len, h.mem.bytes));
+          const lines: string[] = [];
+          for (let i = 0; i < bytes.length; i += 16) {
+            lines.push(`${(addr + i).toString(16).padStart(8, "0")}: ${Array.from(bytes.subarray(i, i + 16), (b) => b.toString(16).padStart(2, "0")).join(" ")}`);
+          }
+          return lines.join("\n");
+        },
+      },
+      {
+        name: "pt",
+        usage: "VA [DOM]",
+        summary: "walk a domain's page tables for VA: PDE, PTE, machine frame, pseudo-physical frame, page types",
+        run: (args, ctx) => {
+          const va = Number(args[0]) >>> 0;
+          if (!Number.isFinite(Number(args[0]))) throw new RangeError(`Cannot walk the page tables for "${args[0] ?? ""}": expected a virtual address`);
+          const d = dom(args.slice(1), ctx);
+          const l2 = d.vcpu.baseptrMfn;
+          if (l2 < 0) return `domain ${d.id} has no page directory`;
+          const pde = h.mem.read32(l2 * 4096 + (va >>> 22) * 4);
+          const lines = [`L2 mfn ${l2} slot ${va >>> 22}: pde 0x${pde.toString(16).padStart(8, "0")}`];
+          if ((pde & 1) === 0) return `${lines[0]} (not present)`;
+          const l1 = pde >>> 12;
+          const pte = h.mem.read32(l1 * 4096 + ((va >>> 12) & 1023) * 4);
+          lines.push(`L1 mfn ${l1} (type ${h.core.frames.type[l1]}) slot ${(va >>> 12) & 1023}: pte 0x${pte.toString(16).padStart(8, "0")}`);
+          if ((pte & 1) === 0) return `${lines.join("\n")} (not present)`;
+          const mfn = pte >>> 12;
+          const f = h.core.frames;
+          lines.push(`frame mfn ${mfn} pfn ${h.core.getM2p(mfn) | 0} owner ${f.owner[mfn]} type ${f.type[mfn]} count ${f.typeCount[mfn]}${f.pinned[mfn] ? " pinned" : ""}; ${pte & 2 ? "writable" : "read-only"}${pte & 4 ? ", user" : ""}`);
+          return lines.join("\n");
+        },
+      },
+      {
+        name: "seg",
+        usage: "SEL [DOM]",
+        summary: "decode a selector through the domain's GDT/LDT",
+        run: (args, ctx) => {
+          const sel = Number(args[0]);
+          if (!Number.isInteger(sel) || sel < 0 || sel > 0xffff) throw new RangeError(`Cannot decode selector "${args[0] ?? ""}": expected 0..0xffff`);
+          const d = dom(args.slice(1), ctx);
+          const raw = readDescriptor(h.core, h.addressSpace(d), d, sel);
+          if (!raw) return `selector 0x${sel.toString(16)}: outside the ${sel & 4 ? "LDT" : "GDT"}`;
+          const s = decodeDescriptor(raw[0], raw[1]);
+          return `selector 0x${sel.toString(16)}: ${raw[1].toString(16).padStart(8, "0")}_${raw[0].toString(16).padStart(8, "0")} base 0x${s.base.toString(16)} limit 0x${s.limit.toString(16)} dpl ${s.dpl} ${s.present ? "present" : "not present"} ${s.system ? "system" : s.code ? "code" : "data"}`;
+        },
+      },
+      {
+        name: "gdt",
+        usage: "[DOM]",
+        summary: "a domain's GDT frames, entry count and its non-empty guest entries",
+        run: (args, ctx) => {
+          const d = dom(args, ctx);
+          const v = d.vcpu;
+          const frames = v.gdtFrames.length > 0 ? v.gdtFrames : [h.core.defaultGdtMfn];
+          const lines = [`${v.gdtEntries} entries in frames ${frames.join(" ")}${v.gdtFrames.length === 0 ? " (Xen's default GDT)" : ""}; LDT ${v.ldtEntries} entries at 0x${v.ldtBaseVa.toString(16)}`];
+          for (let i = 1; i < Math.min(v.gdtEntries, 256); i++) {
+            const ma = frames[i >>> 9] * 4096 + (i & 511) * 8;
+            const lo = h.mem.read32(ma);
+            const hi = h.mem.read32(ma + 4);
+            if (lo !== 0 || hi !== 0) lines.push(`${i} (0x${((i << 3) | ((hi >>> 13) & 3)).toString(16)}): ${hi.toString(16).padStart(8, "0")}_${lo.toString(16).padStart(8, "0")}`);
+            if (lines.length > 64) break;
+          }
+          return lines.join("\n");
+        },
+      },
+      {
+        name: "sstep-events",
+        usage: "on|off",
+        summary: "whether stepping may enter a pending event upcall (off by default)",
+        run: (args) => {
+          if (args[0] === "on") h.stepDeliversEvents = true;
+          else if (args[0] === "off") h.stepDeliversEvents = false;
+          else if (args.length > 0) throw new RangeError(`Cannot set sstep-events to "${args[0]}": expected on or off`);
+          return `sstep-events ${h.stepDeliversEvents ? "on" : "off"}`;
+        },
       },
       {
         name: "audit",

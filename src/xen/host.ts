@@ -18,7 +18,7 @@ import { newBaseptr } from "./mm.js";
 import { getPageType } from "./page-types.js";
 import { Scheduler, TICK_NS } from "./sched.js";
 import { Clock, NS_PER_INSTRUCTION, type TimeMode } from "./time.js";
-import { deliverException, returnToGuest } from "./traps.js";
+import { checkSegmentsOnReturn, deliverException, returnToGuest } from "./traps.js";
 import type { GuestCpuPort } from "./vcpu-port.js";
 import { LDT_VIRT_START } from "./layout.js";
 import { ptwrFault, ptwrFlush } from "./ptwr.js";
@@ -81,6 +81,8 @@ export class XenHost {
   private wakeTimer: NodeJS.Timeout | null = null;
   private running = false;
   private kickResolve: (() => void) | null = null;
+  /** Whether a debugger's single step may enter a pending event upcall first (monitor sstep-events). */
+  stepDeliversEvents = false;
   /** Set while a debugger is attached: told when a breakpoint, watchpoint, step or crash stops the host. */
   debugStopListener: ((d: Domain, why: DebugStop) => void) | null = null;
   /** The domain whose vcpu ran last (the debugger's default thread). */
@@ -98,10 +100,10 @@ export class XenHost {
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
     this.core.wake = (d) => {
-      if (d.blocked) {
-        d.blocked = false;
-        this.sched.wakeUp(d);
-      }
+      // A new upcall for a domain that is not running lets it in next (BVT's warp for I/O-bound
+      // domains): blocked ones wake, runnable ones waiting behind a spinner's slice preempt it.
+      d.blocked = false;
+      if (d.canRun) this.sched.wakeUp(d);
       this.kick();
     };
     this.core.crash = (d, why) => this.crashDomain(d, why);
@@ -363,7 +365,9 @@ export class XenHost {
     const cpu = this.cpu;
     if (!cpu || !d.canRunIgnoringPause) return;
     const as = this.addressSpace(d);
-    if (!returnToGuest(this.core, as, d)) return;
+    // By default a step does not enter the event callback (gdb's stepi stays in the code shown).
+    const ok = this.stepDeliversEvents ? returnToGuest(this.core, as, d) : checkSegmentsOnReturn(this.core, as, d);
+    if (!ok) return;
     const err = cpu.load(this.core, d, this.clock.tsc());
     this.loaded = d;
     if (err) {

@@ -70,6 +70,10 @@ describe("XenDebugTarget with gdb", () => {
       `print/x *(int*)0x${(g.startInfoVa + 0x800).toString(16)}`,
       `set {int}0x${g.ptBaseVa.toString(16)} = 0`,
       "monitor domains",
+      `monitor pt 0x${ringRead.toString(16)}`,
+      "monitor seg 0x819",
+      "monitor gdt",
+      "monitor audit",
       "delete",
       "detach",
     ]).finally(() => clearInterval(typer));
@@ -84,6 +88,12 @@ describe("XenDebugTarget with gdb", () => {
     const first = bytes.split("\n").find((l) => l.includes(`${ringRead.toString(16)}:`))!.split("\t")[1].trim().split(" ")[0];
     expect(out).toContain(`0x${first}`);
     expect(out).toMatch(/1 hello (running|blocked|paused|runnable)/);
+    const codeMfn = g.d.frameList[(ringRead - 0xc0000000) >>> 12];
+    expect(out).toContain(`frame mfn ${codeMfn} pfn ${(ringRead - 0xc0000000) >>> 12} owner ${g.d.id}`);
+    // The CPU may have set the accessed bit (0xba -> 0xbb) when it loaded CS.
+    expect(out).toMatch(/selector 0x819: 00cfb[ab]00_0000c3ff base 0x0 limit 0xfc3fffff dpl 1 present code/);
+    expect(out).toContain("296 entries in frames");
+    expect(out).toContain("frame accounting consistent");
     // start_info sits in an ordinary page: writable. The bootstrap L2 is not.
     expect(out).toContain("$5 = 0x1234");
     expect(out).toContain(`Cannot access memory at address 0x${g.ptBaseVa.toString(16)}`);
@@ -119,5 +129,32 @@ describe("XenDebugTarget with gdb", () => {
     const eip = Number(/\$1 = (0x[0-9a-f]+)/.exec(out)![1]);
     expect(eip).toBeGreaterThan(onEvent);
     expect(eip).toBeLessThan(onEvent + 0x100);
+  });
+
+  it("steps without entering a pending upcall unless sstep-events is on", () => {
+    const console = new BufferConsole();
+    const h = new XenHost({ timeMode: "deterministic", memoryMiB: 32, console });
+    h.attachCpu(new CpuPort(h.core));
+    const g = loadElfGuest(h, HELLO, { name: "hello", memoryMiB: 8 });
+    new TestController(h, g);
+    h.unpause(g.d);
+    h.runUntil(() => console.textOf(g.d.id).includes("hello: ready") && g.d.runState === "blocked", 200_000);
+    const target = new XenDebugTarget(h);
+    target.attach();
+    target.requestStop();
+    h.raiseDebugVirq(g.d); // pending and unmasked: the block left events enabled
+    const vcpu = { domain: g.d.id, vcpu: 0 };
+    const callback = symbol("hypervisor_callback");
+    const eip0 = g.d.vcpu.regs.eip;
+    target.resume({ kind: "step", vcpu });
+    expect(g.d.vcpu.regs.eip).not.toBe(callback);
+    expect(g.d.vcpu.regs.eip).not.toBe(eip0);
+    const monitor = target.monitorCommands().find((c) => c.name === "sstep-events")!;
+    expect(monitor.run(["on"], { vcpu, space: "virtual" })).toBe("sstep-events on");
+    target.resume({ kind: "step", vcpu });
+    // The upcall frame was built, then one instruction of the callback ran.
+    expect(g.d.vcpu.regs.eip).toBeGreaterThan(callback);
+    expect(g.d.vcpu.regs.eip).toBeLessThan(callback + 8);
+    target.detach();
   });
 });
