@@ -66,15 +66,25 @@ result("proxy-caller-is-task", int(gdb.parse_and_eval("proc_ptr->p_nr")) < 0)
 result("proxy-op", int(gdb.parse_and_eval("((multicall_entry_t *)proc_ptr->p_reg.retreg)->op")))
 run("delete")
 
-# 5. A typed key on its way to the TTY driver: the control-interface event's handler in the kernel.
-# (Breaking inside the ring-3 TTY process itself needs process-aware PCs: gdb sees EIP, an offset
-# in the TTY's segment, while breakpoints are linear; see the report to the lead.)
+# 5. A typed key: first in the kernel's control-interface handler, then in the TTY driver, a
+# ring-3 process loaded at its own segment base (gdb sees the linear view: CS.base + EIP).
 run("break ctrl_if_interrupt")
 print("READY-FOR-KEY", flush=True)
 run("continue")
 result("key-function", gdb.selected_frame().name())
 result("key-cs", hex(int(gdb.parse_and_eval("$cs"))))
 result("key-handler-of", gdb.parse_and_eval("proc[1].p_name").string())
+run("delete")
+tty_base = int(gdb.parse_and_eval("proc[10].p_memmap[1].mem_phys")) << 12
+run("add-symbol-file build/minix/tty.elf -o 0x%x" % tty_base)
+run("break in_process")
+run("continue")
+result("tty-function", gdb.selected_frame().name())
+result("tty-ring", int(gdb.parse_and_eval("$cs")) & 3)
+result("tty-pc-linear", int(gdb.parse_and_eval("$pc")) >= tty_base)
+# Data pointers inside the process are offsets in its segment: add the base to follow them.
+result("tty-char", int(gdb.parse_and_eval("*(unsigned char *)(0x%x + (unsigned)buf)" % tty_base)))
+result("tty-count", int(gdb.parse_and_eval("count")))
 run("delete")
 run("detach")
 print("DONE", flush=True)

@@ -1,7 +1,8 @@
 // The real gdb on the MINIX kernel's symbol file, through the GDB stub inside the emulated Xen:
 // a gdb Python script (minix-kernel.py) breaks in xen_cstart and in the clock's tick handler,
 // prints the process table, steps through a hypercall to its return, and breaks in the TTY
-// driver on a typed key (in the kernel's control-interface handler). A missing gdb fails the test.
+// driver on a typed key (the kernel's control-interface handler, then the ring-3 TTY process).
+// A missing gdb fails the test.
 import { afterEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -80,5 +81,10 @@ describe("gdb on the MINIX kernel", () => {
     expect(results.get("key-function")).toBe("ctrl_if_interrupt");
     expect(results.get("key-cs")).toBe("0x9");
     expect(results.get("key-handler-of")).toBe("CTRLIF");
+    expect(results.get("tty-function")).toBe("in_process");
+    expect(results.get("tty-ring")).toBe("3");
+    expect(results.get("tty-pc-linear")).toBe("True");
+    expect(results.get("tty-char")).toBe(String(0x6b)); // the typed 'k'
+    expect(Number(results.get("tty-count"))).toBeGreaterThanOrEqual(1);
   });
 });

@@ -91,6 +91,10 @@ describe("MINIX on Xen", () => {
     expect(out).toMatch(/boottest (init|peer): deadlock detected ok \(-101\)/);
     expect(out).toContain("system: peer (proc 9) exited");
     expect(out).toContain("boottest init: SYS_SETALARM in 6 ticks ok (0)");
+    expect(out).toContain("boottest init: SYS_VIRVCOPY of two copies ok (2)");
+    expect(out).toContain("boottest init: SYS_VIRVCOPY stops at a bad copy ok (-14)");
+    expect(out).toContain("boottest init: SYS_MEMSET on our own memory (found with SYS_UMAP) ok (0)");
+    expect(out).toContain("boottest init: SYS_MEMSET refuses the kernel's memory ok (-14)");
     expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
   });
 
@@ -161,6 +165,16 @@ describe("MINIX on Xen", () => {
     m.type("zzz\x15ok\r");
     await m.waitFor(() => m.text().includes("read 3 bytes: ok\r\n"), "the killed line");
     expect(m.text()).toContain("zzz\b \b\b \b\b \b\r\nok\r\n");
+  });
+
+  it("stops a process that faults and reports the exception, while the rest of MINIX runs on", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.type("fault\r");
+    await m.waitFor(() => m.text().includes("exception: divide error (vector 0, error 0x0) in init (proc 8) at "), "the exception report");
+    // The TTY still echoes: only init stopped.
+    m.type("z");
+    await m.waitFor(() => /in init \(proc 8\) at [^\n]*\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
   });
 
   it("powers off when the domain controller asks (xm shutdown)", async () => {

@@ -1,9 +1,9 @@
 // End to end as a user works: `minix-on-xen run --config configs/minix.cfg` on port 0, the
 // console read and typed over a real TCP socket (what `nc localhost 4445` does), through the
-// whole chain: serial line, splitter, Xen's console, the domain controller, CTRLIF and the TTY.
-// (gdb on the kernel is tested in test/gdb/minix-kernel.test.ts against the stub in-process.)
+// whole chain: serial line, splitter, Xen's console, the domain controller, CTRLIF and the TTY;
+// and the real gdb on the debugger port with the kernel's symbol file.
 import { afterEach, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -64,8 +64,8 @@ function connectConsole(port: number) {
 }
 
 describe("minix-on-xen run with MINIX", () => {
-  it("shows Xen's log and MINIX's banner on the console port and echoes typed lines", { timeout: 120_000 }, async () => {
-    const { consolePort } = await startRun();
+  it("shows Xen's log and MINIX's banner on the console port, echoes typed lines, and serves gdb", { timeout: 120_000 }, async () => {
+    const { gdbPort, consolePort } = await startRun();
     const con = connectConsole(consolePort);
     await con.waitFor("minix> ");
     expect(con.text()).toContain("(XEN) Xen version 2.0");
@@ -75,8 +75,24 @@ describe("minix-on-xen run with MINIX", () => {
     await con.waitFor("boottest init: read 15 bytes: typed over tcp\r\n");
     expect(con.text()).toContain("typed over tcp\r\n");
 
-    // A second line: the reader was revived and asked again.
-    con.type("second\r");
+    // The real gdb on the debugger port (bit 7 on the same serial line), with the kernel's symbols.
+    // An idle MINIX has no timer armed (tickless idle): a typed key is what wakes the kernel.
+    const typer = setInterval(() => con.type("x"), 200);
+    const gdbOut = await new Promise<string>((resolve, reject) => {
+      execFile(
+        "gdb",
+        ["-batch", "-nx", "-ex", "file build/minix/kernel.elf", "-ex", `target remote 127.0.0.1:${gdbPort}`,
+          "-ex", "break ctrl_if_interrupt", "-ex", "continue", "-ex", "print proc[10].p_name", "-ex", "print realtime > 0",
+          "-ex", "delete", "-ex", "detach"],
+        { timeout: 60_000 },
+        (err, stdout, stderr) => (err && !stdout ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout + stderr)),
+      );
+    }).finally(() => clearInterval(typer));
+    expect(gdbOut).toMatch(/Breakpoint 1, ctrl_if_interrupt/);
+    expect(gdbOut).toContain('$1 = "tty');
+    expect(gdbOut).toContain("$2 = 1");
+    // A second line after gdb detached: MINIX runs on, the reader was revived and asked again.
+    con.type("\x15second\r"); // ^U kills the x's typed for gdb
     await con.waitFor("read 7 bytes: second");
   });
 });

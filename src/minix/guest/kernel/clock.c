@@ -7,6 +7,7 @@
 #include "kernel.h"
 
 #define NS_PER_SEC  1000000000ULL
+#define IDLE_TICKS  HZ                   /* housekeeping tick of an idle domain */
 
 static u64_t boot_ns;                /* Xen system time at the clock's start */
 static struct proc *expired;         /* process whose quantum the handler saw run out */
@@ -38,20 +39,22 @@ tick_to_ns(clock_t tick)
 
 /*
  * Asks Xen for the next timer event: the next tick while a process other than IDLE runs or is
- * chosen; when IDLE is about to block the vcpu, only the next alarm (a tickless idle, so an idle
- * domain costs the host nothing). Ticks resume from Xen's 10 ms ticker once a process runs.
+ * chosen; when IDLE is about to block the vcpu, the next alarm or one second on, whichever comes
+ * first (an idle domain wakes once a second instead of HZ times). Ticks resume from Xen's 10 ms
+ * ticker as soon as a process runs.
  */
 static void
 arm_timer(void)
 {
 	struct proc *runs = next_ptr != 0 ? next_ptr : proc_ptr;
+	clock_t next = realtime + 1;
 
-	if (runs->p_nr != IDLE)
-		hypervisor_set_timer_op(tick_to_ns(realtime + 1));
-	else if (next_timeout != 0)
-		hypervisor_set_timer_op(tick_to_ns(next_timeout));
-	else
-		hypervisor_set_timer_op(0);
+	if (runs->p_nr == IDLE) {
+		next = realtime + IDLE_TICKS;
+		if (next_timeout != 0 && next_timeout < next)
+			next = next_timeout;
+	}
+	hypervisor_set_timer_op(tick_to_ns(next));
 }
 
 /* VIRQ_TIMER handler, ring 1, events masked. */

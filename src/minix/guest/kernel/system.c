@@ -4,6 +4,7 @@
  * in m_type. This stage has the calls the TTY driver and the boot test need.
  */
 #include "kernel.h"
+#include <minix/syslib.h>
 
 typedef int (*call_t)(message *m);
 
@@ -58,6 +59,64 @@ do_vircopy(message *m)
 	if (from == 0 || to == 0)
 		return EFAULT;
 	memmove((void *)to, (const void *)from, n);
+	return OK;
+}
+
+/*
+ * SYS_MEMSET: fills pseudo-physical memory with a 32-bit pattern (PM clears new processes with
+ * it). The range must lie in the domain's memory and outside the kernel's own image.
+ */
+static int
+do_memset(message *m)
+{
+	phys_bytes base = (phys_bytes)m->MEM_PTR;
+	phys_bytes bytes = (phys_bytes)m->MEM_COUNT;
+	u32_t pattern = (u32_t)m->MEM_PATTERN;
+	phys_bytes i;
+
+	if (bytes == 0)
+		return OK;
+	if (base < kinfo.kmem_size || base + bytes < base || base + bytes > kinfo.mem_size)
+		return EFAULT;
+	for (i = 0; i < bytes; i++)
+		((u8_t *)base)[i] = (u8_t)(pattern >> (8 * ((base + i) & 3)));
+	return OK;
+}
+
+/* SYS_VIRVCOPY: a vector of virtual copies; stops at the first that fails. */
+static int
+do_virvcopy(message *m)
+{
+	struct vir_cp_req vec[VCOPYVEC_NR];
+	struct proc *caller = proc_addr(m->m_source);
+	int n = m->VCP_VEC_SIZE, i;
+	phys_bytes at;
+
+	m->VCP_NR_OK = 0;
+	if (n < 0 || n > VCOPYVEC_NR)
+		return EINVAL;
+	at = umap_local(caller, D, (vir_bytes)m->VCP_VEC_ADDR, (vir_bytes)(n * sizeof vec[0]));
+	if (n > 0 && at == 0)
+		return EFAULT;
+	memcpy(vec, (const void *)at, n * sizeof vec[0]);
+	for (i = 0; i < n; i++) {
+		struct proc *src = caller_or(vec[i].src_proc, m->m_source);
+		struct proc *dst = caller_or(vec[i].dst_proc, m->m_source);
+		phys_bytes from, to;
+
+		if (src == 0 || dst == 0)
+			return EINVAL;
+		if (vec[i].count == 0) {
+			m->VCP_NR_OK = i + 1;
+			continue;
+		}
+		from = umap_local(src, D, vec[i].src_addr, vec[i].count);
+		to = umap_local(dst, D, vec[i].dst_addr, vec[i].count);
+		if (from == 0 || to == 0)
+			return EFAULT;
+		memmove((void *)to, (const void *)from, vec[i].count);
+		m->VCP_NR_OK = i + 1;
+	}
 	return OK;
 }
 
@@ -184,6 +243,8 @@ initialize(void)
 		call_vec[i] = do_unused;
 	call_vec[SYS_EXIT - KERNEL_CALL] = do_exit;
 	call_vec[SYS_UMAP - KERNEL_CALL] = do_umap;
+	call_vec[SYS_MEMSET - KERNEL_CALL] = do_memset;
+	call_vec[SYS_VIRVCOPY - KERNEL_CALL] = do_virvcopy;
 	call_vec[SYS_VIRCOPY - KERNEL_CALL] = do_vircopy;
 	call_vec[SYS_TIMES - KERNEL_CALL] = do_times;
 	call_vec[SYS_GETINFO - KERNEL_CALL] = do_getinfo;

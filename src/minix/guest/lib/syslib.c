@@ -96,6 +96,31 @@ sys_setalarm(clock_t exp_time, int abs_time)
 }
 
 int
+sys_memset(unsigned long pattern, phys_bytes base, phys_bytes bytes)
+{
+	message m;
+
+	m.MEM_PTR = (char *)base;
+	m.MEM_COUNT = (long)bytes;
+	m.MEM_PATTERN = (long)pattern;
+	return taskcall(SYSTEM, SYS_MEMSET, &m);
+}
+
+int
+sys_virvcopy(struct vir_cp_req *vec, int count, int *done)
+{
+	message m;
+	int r;
+
+	m.VCP_VEC_SIZE = count;
+	m.VCP_VEC_ADDR = (char *)vec;
+	r = taskcall(SYSTEM, SYS_VIRVCOPY, &m);
+	if (done != NULL)
+		*done = m.VCP_NR_OK;
+	return r;
+}
+
+int
 sys_abort(int how)
 {
 	message m;

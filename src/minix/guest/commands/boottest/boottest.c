@@ -126,6 +126,47 @@ run_peer(void)
 	}
 }
 
+/*
+ * SYS_VIRVCOPY between this process and its peer, and SYS_MEMSET on this process's own memory
+ * (its base is in the boot image table the kernel hands out).
+ */
+static char vec_src[16] = "vector copy!";
+static char vec_dst[2][16];
+static u32_t fill[4];
+
+static void
+test_copies(void)
+{
+	struct vir_cp_req v[2];
+	struct { phys_bytes code_base, code_size; } ki;
+	message m;
+	int done = -1, r;
+
+	v[0].src_proc = SELF; v[0].src_addr = (vir_bytes)vec_src;
+	v[0].dst_proc = SELF; v[0].dst_addr = (vir_bytes)vec_dst[0]; v[0].count = sizeof vec_src;
+	v[1] = v[0];
+	v[1].dst_addr = (vir_bytes)vec_dst[1];
+	r = sys_virvcopy(v, 2, &done);
+	check("SYS_VIRVCOPY of two copies", r == OK && done == 2 && strcmp(vec_dst[0], "vector copy!") == 0 &&
+	    strcmp(vec_dst[1], "vector copy!") == 0, done);
+	v[1].dst_addr = 0x7ffffff0;             /* outside the segment: the second copy fails */
+	r = sys_virvcopy(v, 2, &done);
+	check("SYS_VIRVCOPY stops at a bad copy", r == EFAULT && done == 1, r);
+
+	m.CP_SRC_PROC_NR = SELF;
+	m.CP_SRC_SPACE = D;
+	m.CP_SRC_ADDR = (long)fill;
+	m.CP_NR_BYTES = sizeof fill;
+	r = taskcall(SYSTEM, SYS_UMAP, &m);
+	if (r == OK)
+		r = sys_memset(0x41424344, (phys_bytes)m.CP_DST_ADDR, sizeof fill);
+	check("SYS_MEMSET on our own memory (found with SYS_UMAP)", r == OK && fill[0] == 0x41424344 && fill[3] == 0x41424344, r);
+	r = sys_getinfo(GET_KINFO, &ki, sizeof ki);
+	if (r == OK)
+		r = sys_memset(0, ki.code_base, 16);
+	check("SYS_MEMSET refuses the kernel's memory", r == EFAULT, r);
+}
+
 /* SYS_SETALARM: CLOCK's SYN_ALARM comes no earlier than asked. */
 static void
 test_alarm(void)
@@ -203,6 +244,7 @@ main(void)
 	}
 	run_init();
 	test_alarm();
+	test_copies();
 	printf("boottest init: done, %d failures\n", failures);
 	for (;;) {
 		printf("minix> ");
@@ -212,6 +254,15 @@ main(void)
 			return 1;
 		}
 		line[n] = '\0';
+		if (strcmp(line, "fault\n") == 0) {
+			/* A divide error: the kernel reports it and stops this process (no PM yet). */
+			unsigned q, zero = 0;
+
+			printf("boottest init: dividing by zero\n");
+			/* In assembly: C lets the compiler turn a division by zero into anything. */
+			__asm__ __volatile__("divl %2" : "=a"(q) : "a"(1), "r"(zero), "d"(0));
+			n = (int)q;
+		}
 		if (strncmp(line, "sleep ", 6) == 0) {
 			sleep_ticks(line + 6);
 			continue;

@@ -71,9 +71,11 @@
 /* Kernel calls to the SYSTEM task. */
 #define KERNEL_CALL     0x600
 #define SYS_EXIT        (KERNEL_CALL + 2)
+#define SYS_MEMSET      (KERNEL_CALL + 13)
 #define SYS_UMAP        (KERNEL_CALL + 14)
 #define SYS_SETALARM    (KERNEL_CALL + 24)
 #define SYS_VIRCOPY     (KERNEL_CALL + 15)
+#define SYS_VIRVCOPY    (KERNEL_CALL + 17)
 #define SYS_TIMES       (KERNEL_CALL + 25)
 #define SYS_GETINFO     (KERNEL_CALL + 26)
 #define SYS_ABORT       (KERNEL_CALL + 27)
@@ -86,6 +88,15 @@
 #define CP_DST_PROC_NR  m5_i2
 #define CP_DST_ADDR     m5_l2
 #define CP_NR_BYTES     m5_l3
+
+#define MEM_PTR         m2_p1   /* SYS_MEMSET: base (pseudo-physical), count, pattern */
+#define MEM_COUNT       m2_l1
+#define MEM_PATTERN     m2_l2
+
+#define VCP_VEC_SIZE    m1_i3   /* SYS_VIRVCOPY: entries, vector address, entries done */
+#define VCP_VEC_ADDR    m1_p1
+#define VCP_NR_OK       m1_i2
+#define VCOPYVEC_NR     16
 
 #define I_REQUEST       m7_i3
 #define I_PROC_NR       m7_i4

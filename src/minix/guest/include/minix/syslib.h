@@ -10,6 +10,17 @@ int  sys_getinfo(int request, void *ptr, int len);
 int  sys_whoami(int *proc_nr, char *name, int len);
 int  sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime);
 int  sys_abort(int how);
+int  sys_memset(unsigned long pattern, phys_bytes base, phys_bytes bytes);
+
+/* One copy of a SYS_VIRVCOPY vector (MINIX's vir_cp_req, D segments only here). */
+struct vir_cp_req {
+	int       src_proc;
+	vir_bytes src_addr;
+	int       dst_proc;
+	vir_bytes dst_addr;
+	phys_bytes count;
+};
+int  sys_virvcopy(struct vir_cp_req *vec, int count, int *done);
 int  sys_setalarm(clock_t exp_time, int abs_time);
 int  sys_exit(int proc_nr);
 int  ctrlif_register(int cmsg_type);
