@@ -8,7 +8,7 @@ import { HOST_FLAGS_HELP, hostFlagSpec, readHostFlags } from "./host-flags.js";
 import { untilStopSignal } from "./mux-flags.js";
 import { startTestingComputer } from "../xen/tools/testing-computer.js";
 
-const log = createDebug("xen:host");
+const log = createDebug("xen:machine");
 
 const help = `Usage: minix-on-xen host --serial TRANSPORT [options]
 

@@ -17,7 +17,7 @@ import { readConfigFile } from "./config.js";
 import { startControlServer, type ControlServer } from "./control-server.js";
 import { Xend } from "./xend.js";
 
-const log = debug("xen:host");
+const log = debug("xen:machine");
 
 export interface TestingComputerOptions {
   /** The line's 8N1 rate (0 = unpaced), for the boot log. */
