@@ -82,6 +82,15 @@ describe("masksFor()", () => {
   });
 });
 
+describe("masksFor() on memory", () => {
+  it("masks the base's top byte of a 16-bit sgdt, at the operand's address", () => {
+    const c = mk([0x66, 0x0f, 0x01, 0x03], [0, 0, 0, 0x8100, 0x9800, 0, 0, 0]); // o16 sgdt [ebx]
+    expect([...masksFor(decodeSequence(c.code, c.codeOff), c.regs, c.regs, 0).memory]).toEqual([0x8105]);
+    const c32 = mk([0x0f, 0x01, 0x03], [0, 0, 0, 0x8100, 0x9800, 0, 0, 0]); // sgdt [ebx]
+    expect(masksFor(decodeSequence(c32.code, c32.codeOff), c32.regs, c32.regs, 0).memory.size).toBe(0);
+  });
+});
+
 describe("compareOutcomes()", () => {
   it("reports a register difference and ignores a masked flag", () => {
     const c = mk([0xf7, 0xe3]); // mul ebx: SF ZF AF PF undefined

@@ -62,9 +62,6 @@ export function generatableForms(): Form[] {
 
 /** Why a form is not generated, or null when it is. */
 export function notGeneratedReason(f: Form): string | null {
-  if (f.name === "Sidt_m1632_16" || f.name === "Sgdt_m1632_16") {
-    return "not generated: host UMIP; Linux's emulation stores a 32-bit base where a 386 stores 24 bits";
-  }
   if (UNDECODABLE.has(f.name)) return "not generated: same bytes as Ud0_r32_rm32 (0F FF takes a ModRM except on AMD decoders)";
   return null;
 }

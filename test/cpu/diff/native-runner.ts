@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { encodeCases, decodeResults, type CaseResult, type DiffCase } from "./case-format.js";
+import { DATA_BASE } from "./layout.js";
 
 export const HARNESS_PATH = "build/cpu-diff/harness";
 const BATCH = 20_000;
@@ -13,6 +14,11 @@ export function nativeUnavailableReason(): string | null {
     return `host is ${process.platform}/${process.arch}, not x86 Linux`;
   }
   if (!existsSync(HARNESS_PATH)) return `${HARNESS_PATH} is missing (run npm run build)`;
+  // The case layout lives below 64 KiB (16-bit addressing must reach it).
+  const minAddr = Number(readFileSync("/proc/sys/vm/mmap_min_addr", "utf8").trim());
+  if (!(minAddr <= DATA_BASE)) {
+    return `vm.mmap_min_addr is ${minAddr}, the harness maps pages from 0x${DATA_BASE.toString(16)} (sysctl -w vm.mmap_min_addr=4096)`;
+  }
   return null;
 }
 

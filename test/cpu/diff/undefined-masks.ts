@@ -27,6 +27,8 @@ export interface DecodedStep {
   /** ModRM number of a register first operand, or -1. */
   destReg: number;
   destIsMem: boolean;
+  /** The explicit memory operand's address parts (iced Registers), or null. */
+  mem: { base: number; index: number; scale: number; disp: number; a16: boolean } | null;
   /** Whether the instruction may write CL (explicitly or implicitly, per iced-x86). */
   writesCl: boolean;
   /** A string instruction with a rep/repe/repne prefix. */
@@ -38,6 +40,8 @@ export interface Masks {
   flags: number;
   /** Per register (eax..edi): bits whose final value is undefined. */
   regs: Uint32Array;
+  /** Memory bytes whose stored value is undefined. */
+  memory: Set<number>;
 }
 
 const ARITH = EFLAGS.CF | EFLAGS.PF | EFLAGS.AF | EFLAGS.ZF | EFLAGS.SF | EFLAGS.OF;
@@ -61,6 +65,7 @@ const TRUNCATED: DecodedStep = {
   width: 0,
   destReg: -1,
   destIsMem: false,
+  mem: null,
   writesCl: false,
   repeated: false,
 };
@@ -119,6 +124,7 @@ export function decodeSequence(code: Uint8Array, codeOff: number): DecodedStep[]
         width,
         destReg,
         destIsMem: op0 === OpKind.Memory,
+        mem: memOperandOf(ins),
       });
     }
   } finally {
@@ -128,6 +134,32 @@ export function decodeSequence(code: Uint8Array, codeOff: number): DecodedStep[]
   if (decodeCache.size > 50_000) decodeCache.clear();
   decodeCache.set(key, out);
   return out;
+}
+
+function memOperandOf(ins: InstanceType<typeof Instruction>): DecodedStep["mem"] {
+  for (let i = 0; i < ins.opCount; i++) {
+    if (ins.opKind(i) !== OpKind.Memory) continue;
+    const a16 = regSizeOf(ins.memoryBase) === 16 || regSizeOf(ins.memoryIndex) === 16 || ins.memoryDisplSize === 2;
+    return {
+      base: ins.memoryBase,
+      index: ins.memoryIndex,
+      scale: ins.memoryIndexScale,
+      disp: Number(BigInt.asUintN(32, ins.memoryDisplacement)),
+      a16,
+    };
+  }
+  return null;
+}
+
+/** The operand address of a step that runs with the initial registers (the case's first). */
+function addressOf(m: NonNullable<DecodedStep["mem"]>, regs: Uint32Array): number {
+  const value = (r: number): number => {
+    if (r === Register.None) return 0;
+    const v = regs[regIndexOf(r)];
+    return regSizeOf(r) === 16 ? v & 0xffff : v;
+  };
+  const ea = m.disp + value(m.base) + Math.imul(value(m.index), m.scale);
+  return m.a16 ? ea & 0xffff : ea >>> 0;
 }
 
 function memWidth(ins: InstanceType<typeof Instruction>): number {
@@ -168,6 +200,7 @@ function flagEffect(s: DecodedStep, cl: number): { modified: number; undefined: 
  */
 export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array, finalRegs: Uint32Array, finalEflags: number): Masks {
   const regs = new Uint32Array(8);
+  const memory = new Set<number>();
   let flags = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
@@ -205,6 +238,14 @@ export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array
         // smsw r32: only the low 16 bits are defined (SDM); the rest is implementation-specific.
         if (s.destReg >= 0 && s.width === 32) regs[s.destReg] |= 0xffff0000;
         break;
+      case "Sgdt":
+      case "Sidt":
+        // With a 16-bit operand size the base's top byte differs by generation: the 386 stores 0,
+        // the 286 0xff, current CPUs (and Linux's UMIP emulation) the full base.
+        if (i === 0 && s.mem && (s.code === iced.Code.Sgdt_m1632_16 || s.code === iced.Code.Sidt_m1632_16)) {
+          memory.add(addressOf(s.mem, initialRegs) + 5);
+        }
+        break;
       case "Cpuid":
         regs[0] = regs[1] = regs[2] = regs[3] = 0xffffffff;
         break;
@@ -215,5 +256,5 @@ export function masksFor(steps: readonly DecodedStep[], initialRegs: Uint32Array
         break;
     }
   }
-  return { flags, regs };
+  return { flags, regs, memory };
 }

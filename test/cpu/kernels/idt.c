@@ -66,6 +66,45 @@ same_ring_frames(void)
 	AT("frame.lock_add_reg_ud", ".byte 0xf0, 0x01, 0xc0");
 }
 
+static u32 step_pushed;
+
+/* runs snippet `which` under TF with the counting #DB handler and prints the trap offsets */
+static void
+step_list(const char *name, int which)
+{
+	u32 label = 0;
+	db_count = 0;
+	db_counting = 1;
+	switch (which) {
+	case 0:
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n nop\n"
+			"1: rep movsb\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label) : "S"(0), "D"(0), "c"(0) : "memory", "cc");
+		break;
+	case 1:
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n nop\n"
+			"1: int $0x31\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label) : : "memory", "cc");
+		break;
+	case 2:
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n pushl %%cs\n pushl $1f\n iret\n"
+			"1: nop\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label) : : "memory", "cc");
+		break;
+	default:
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n"
+			"1: pushfl\n popl %1\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label), "=m"(step_pushed) : : "memory", "cc");
+		break;
+	}
+	db_counting = 0;
+	printf_("%s: traps=%d at", name, db_count);
+	for (u32 i = 0; i < db_count && i < 16; i++) printf_(" %c%x", db_eips[i] >= label ? '+' : '-',
+		db_eips[i] >= label ? db_eips[i] - label : label - db_eips[i]);
+	if (which == 3) printf_(" pushed_tf=%x", step_pushed & 0x100);
+	printf_("\n");
+}
+
 static void
 single_step(void)
 {
@@ -89,6 +128,26 @@ single_step(void)
 		for (u32 i = 0; i < db_count && i < 16; i++) printf_(" +%x", db_eips[i] - label);
 		printf_("\n");
 	}
+	/* a REP string instruction under TF traps after every iteration, eip staying on it */
+	{
+		static u32 label;
+		static u8 src[8], dst[8];
+		db_count = 0;
+		db_counting = 1;
+		__asm__ volatile("movl $1f, %0\n pushfl\n orl $0x100, (%%esp)\n popfl\n"
+			"nop\n 1: rep movsb\n nop\n pushfl\n andl $0xfffffeff, (%%esp)\n popfl"
+			: "=m"(label) : "S"(src), "D"(dst), "c"(4) : "memory", "cc");
+		db_counting = 0;
+		printf_("step.rep_movsb: traps=%d at", db_count);
+		for (u32 i = 0; i < db_count && i < 16; i++) printf_(" %c%x", db_eips[i] >= label ? '+' : '-',
+			db_eips[i] >= label ? db_eips[i] - label : label - db_eips[i]);
+		printf_("\n");
+	}
+	/* more instructions under TF, each run listing where the #DB traps landed */
+	step_list("step.rep_ecx0", 0);
+	step_list("step.int_n_resuming", 1);
+	step_list("step.iret_setting_tf", 2);
+	step_list("step.pushf_sees_tf", 3);
 	/* a trapping instruction under TF: the #DE fault is delivered, not the step trap */
 	AT("step.fault_wins", "xorl %%ecx, %%ecx\n pushfl\n orl $0x100, (%%esp)\n popfl\n divl %%ecx");
 }

@@ -70,6 +70,16 @@ __asm__(
 	"  movl 8(%esp), %eax\n movl %eax, r1_seen+8\n movl 12(%esp), %eax\n movl %eax, r1_seen+12\n"
 	"  movl 16(%esp), %eax\n movl %eax, r1_seen+16\n movl %esp, r1_seen+20\n"
 	"  movl %cs, %eax\n movl %eax, r1_seen+24\n movl %ss, %eax\n movl %eax, r1_seen+28\n iret\n"
+	/* a handler in conforming code: runs at the interrupted CPL, on the same stack */
+	"conf_handler:\n"
+	"  movl %cs, %eax\n movl %eax, r1_seen+24\n movl %esp, r1_seen+20\n movl 4(%esp), %eax\n movl %eax, r1_seen+4\n iret\n"
+	"u_int44:\n  int $0x44\n movl $0x44, %eax\n int $0x30\n"
+	/* gate targets that corrupt their return frame before lret to ring 3 (no parameters) */
+	"k_ret_bad_ss:\n  movl $0x10, 12(%esp)\n lret\n"
+	"k_ret_ss_rpl0:\n  andl $0xfffc, 12(%esp)\n lret\n"
+	"k_ret_cs_not_present:\n  movl $0x6b, 4(%esp)\n lret\n"
+	"k_ret_esp:\n  movl $0x12345678, 8(%esp)\n lret\n"
+	"u_lcall_gate0:\n  movl %esp, %esi\n lcall $0x50, $0\n movl %esp, %eax\n int $0x30\n"
 	"u_int42:\n  movl $0x4242, %eax\n int $0x42\n movl %ss, %eax\n int $0x30\n"
 );
 extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_long[], u_into[],
@@ -78,7 +88,8 @@ extern char u_report_cs_ss[], u_report_data_segs[], u_int40[], u_int3[], u_int3_
 	k_gate_dirty_segs[], u_lcall_gate_report[], u_load_ds[], u_load_ss[], u_pop_es[];
 volatile u32 user_arg;
 volatile u32 r1_seen[8];
-extern char r1_handler[], u_int42[];
+extern char r1_handler[], u_int42[], conf_handler[], u_int44[], k_ret_bad_ss[], k_ret_ss_rpl0[],
+	k_ret_cs_not_present[], k_ret_esp[], u_lcall_gate0[];
 
 #define USER(fn) run_at(SEL_UCODE, SEL_UDATA, (u32)user_stack_top, 0x2, (void (*)(void))(fn))
 
@@ -205,6 +216,15 @@ int_from_outer_rings(void)
 	printf_("int.ring1_same_ring_frame: cs=%x handler_esp=esp1-%x\n", r1_seen[1],
 		(u32)ring1_stack_top - r1_seen[5]);
 
+	/* a gate into conforming DPL 0 code: no privilege change, the ring-3 stack is used */
+	set_gdt(GDT_SCRATCH + 3, seg_desc(0, 0xfffff, D_P | D_S | D_CODE | D_READ | D_CONF, F_G | F_DB));
+	set_idt(0x44, gate_desc(SCR(3), (u32)conf_handler, T_INTGATE, 3, 1, 0));
+	for (int i = 0; i < 8; i++) r1_seen[i] = 0;
+	r = USER(u_int44);
+	show_run("int.gate_to_conforming_code", r);
+	printf_("int.conforming_frame: cs_inside=%x pushed_cs=%x esp=top-%x\n", r1_seen[6], r1_seen[1],
+		(u32)user_stack_top - r1_seen[5]);
+
 	r = USER(u_int31_roundtrip);
 	show_run("int31.roundtrip_esp_delta_and_ds", r);
 	r = run_at(SEL_R1CODE, SEL_R1DATA, (u32)ring1_stack_top, 0x2, (void (*)(void))u_int40);
@@ -249,6 +269,19 @@ call_gates(void)
 	show_run("callgate.target_null", USER(u_lcall_gate));
 	set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)k_gate_target, T_CALLGATE, 3, 1, 2));
 	show_run("callgate.ljmp_to_inner_ring", USER(u_ljmp_gate));
+
+	/* lret to an outer ring checks the popped CS and SS */
+	static const struct { const char *name; char *target; } rets[] = {
+		{ "lret_outward.ss_kernel_data", k_ret_bad_ss },
+		{ "lret_outward.ss_rpl0", k_ret_ss_rpl0 },
+		{ "lret_outward.cs_not_present", k_ret_cs_not_present },
+		{ "lret_outward.new_esp_taken", k_ret_esp },
+	};
+	set_gdt(GDT_SCRATCH + 3, seg_desc(0, 0xfffff, (D_P | D_S | D_CODE | D_READ | D_DPL(3)) & ~D_P, F_G | F_DB));
+	for (unsigned i = 0; i < sizeof(rets) / sizeof(rets[0]); i++) {
+		set_gdt(GDT_SCRATCH, gate_desc(SEL_KCODE, (u32)rets[i].target, T_CALLGATE, 3, 1, 0));
+		show_run(rets[i].name, USER(u_lcall_gate0));
+	}
 
 	/* a conforming DPL 0 segment runs at the caller's CPL */
 	set_gdt(GDT_SCRATCH + 1, seg_desc(0, 0xfffff, CODE_R | D_CONF | D_DPL(0), F_G | F_DB));

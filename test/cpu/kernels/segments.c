@@ -190,6 +190,22 @@ limits(void)
 	CHECK("xenlimit.dword_straddling", read_fs_l(SCR(0), 0xfc3ffffe));
 	CHECK("xenlimit.top_of_4g", read_fs_b(SCR(0), 0xffffffff));
 
+	/* string instructions stop at the limit part-way, with the count and pointers of that moment */
+	set_gdt(GDT_SCRATCH, seg_desc(b, 0xfff, DATA_RW, F_DB));
+	TRY(__asm__ volatile("movw %w0, %%fs\n cld\n rep movsb %%fs:(%%esi), %%es:(%%edi)"
+		: : "r"(SCR(0)), "S"(0xffc), "D"(b + 0x100), "c"(8) : "memory"));
+	if (trapped)
+		printf_("string.rep_movsb_fs_past_limit: %s ecx=%x esi=%x edi=+%x\n", vector_name(last_trap.vector),
+			last_trap.ecx, last_trap.esi, last_trap.edi - b);
+	else
+		printf_("string.rep_movsb_fs_past_limit: ok\n");
+	TRY(__asm__ volatile("movw %w0, %%es\n cld\n rep stosl" : : "r"(SCR(0)), "D"(0xff0), "c"(8), "a"(0) : "memory"));
+	if (trapped)
+		printf_("string.rep_stosl_es_past_limit: %s ecx=%x edi=%x\n", vector_name(last_trap.vector),
+			last_trap.ecx, last_trap.edi);
+	else
+		printf_("string.rep_stosl_es_past_limit: ok\n");
+
 	/* base: fs:0 is buffer[0x10] */
 	buffer[0x10] = 0xa5;
 	set_gdt(GDT_SCRATCH, seg_desc(b + 0x10, 0xfff, DATA_RW, F_DB));

@@ -16,11 +16,13 @@ export interface Ruling {
 export const RULINGS: readonly Ruling[] = [
   {
     kernel: "segments",
-    checks: /^(access\.fs_null|limit\..*|xenlimit\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
+    checks: /^(access\.fs_null|limit\..*|xenlimit\..*|string\..*|expdown(16|32)\..*|type\.(read_only_write|write_via_cs|write_readable_code_via_fs))$/,
     right: "bochs",
     sdm: "Vol. 3A 5.3 (limit checking: offset beyond the limit, or below it for expand-down, raises #GP(0)), " +
       "5.4.1 (a memory access through a null selector in DS/ES/FS/GS raises #GP(0)) and 5.5 (writing a read-only " +
-      "data segment or any code segment raises #GP(0)). QEMU TCG skips these checks on data accesses.",
+      "data segment or any code segment raises #GP(0)); a REP string instruction stops at the iteration that " +
+      "crosses the limit with ECX/ESI/EDI as of that iteration (Vol. 2 MOVS/STOS, Vol. 3A 6.5 restartability). " +
+      "QEMU TCG skips these checks on data accesses.",
   },
   {
     kernel: "segments",
