@@ -11,7 +11,9 @@ export const PT_LOAD = 1;
 export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;
+const SHT_SYMTAB = 2;
 const SHT_NOBITS = 8;
+const SYM_SIZE = 16;
 
 const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;
@@ -23,6 +25,8 @@ export interface ElfProgramHeader {
   offset: number;
   /** Virtual address (VA) the segment is linked at. */
   vaddr: number;
+  /** Physical load address: where a bare-metal loader (multiboot) puts the segment. */
+  paddr: number;
   filesz: number;
   memsz: number;
   flags: number;
@@ -35,6 +39,8 @@ export interface ElfSection {
   size: number;
   /** VA of the section when loaded (0 for sections that are not). */
   addr: number;
+  /** sh_link: for a symbol table, the index of its string table. */
+  link: number;
 }
 
 export interface ElfImage {
@@ -77,6 +83,7 @@ export function parseElf(bytes: Uint8Array, what: string): ElfImage {
       type: v.getUint32(o, true),
       offset: v.getUint32(o + 4, true),
       vaddr: v.getUint32(o + 8, true),
+      paddr: v.getUint32(o + 12, true),
       filesz: v.getUint32(o + 16, true),
       memsz: v.getUint32(o + 20, true),
       flags: v.getUint32(o + 24, true),
@@ -101,13 +108,14 @@ export function parseElf(bytes: Uint8Array, what: string): ElfImage {
         addr: v.getUint32(o + 12, true),
         offset: v.getUint32(o + 16, true),
         size: v.getUint32(o + 20, true),
+        link: v.getUint32(o + 24, true),
       });
     }
     const strtab = raw[shstrndx];
     if (!inFile(strtab.offset, strtab.size)) fail("section-name table lies outside the file");
     for (const s of raw) {
       if (s.type !== SHT_NOBITS && !inFile(s.offset, s.size)) fail(`section at offset ${s.offset} lies outside the file`);
-      sections.push({ name: cString(bytes, strtab.offset + s.nameOff, strtab.offset + strtab.size), type: s.type, offset: s.offset, size: s.size, addr: s.addr });
+      sections.push({ name: cString(bytes, strtab.offset + s.nameOff, strtab.offset + strtab.size), type: s.type, offset: s.offset, size: s.size, addr: s.addr, link: s.link });
     }
   }
   return { entry, programHeaders, sections, bytes };
@@ -117,6 +125,23 @@ export function parseElf(bytes: Uint8Array, what: string): ElfImage {
 export function sectionBytes(image: ElfImage, name: string): Uint8Array | undefined {
   const s = image.sections.find((x) => x.name === name);
   return s === undefined || s.type === SHT_NOBITS ? undefined : image.bytes.subarray(s.offset, s.offset + s.size);
+}
+
+/** The symbol table (SHT_SYMTAB) as name -> value; empty for a stripped image. */
+export function symbolTable(image: ElfImage): Map<string, number> {
+  const symbols = new Map<string, number>();
+  const v = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+  for (const sec of image.sections) {
+    if (sec.type !== SHT_SYMTAB) continue;
+    const strtab = image.sections[sec.link];
+    if (strtab === undefined) continue;
+    for (let s = sec.offset; s + SYM_SIZE <= sec.offset + sec.size; s += SYM_SIZE) {
+      const nameOff = v.getUint32(s, true);
+      if (nameOff === 0 || nameOff >= strtab.size) continue;
+      symbols.set(cString(image.bytes, strtab.offset + nameOff, strtab.offset + strtab.size), v.getUint32(s + 4, true));
+    }
+  }
+  return symbols;
 }
 
 /** Loadable segments as Xen 2.0's builder counts them: PT_LOAD with write or execute permission. */
