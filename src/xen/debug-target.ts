@@ -27,7 +27,14 @@ export class XenDebugTarget implements DebugTarget {
   private listeners: Array<(e: TargetEvent) => void> = [];
   private attached = false;
 
-  constructor(private readonly host: XenHost) {
+  /**
+   * `toolCommands` are monitor commands served by the dom0 tools (which sit above Xen and so
+   * cannot be reached from here), e.g. `console` from xend's history.
+   */
+  constructor(
+    private readonly host: XenHost,
+    private readonly toolCommands: readonly MonitorCommand[] = [],
+  ) {
     host.onDomainDestroyed((id) => {
       if (this.attached) this.emit({ kind: "exited", domain: id, status: 0 });
     });
@@ -397,6 +404,7 @@ export class XenDebugTarget implements DebugTarget {
           return `domain ${d.id} unpaused`;
         },
       },
+      ...this.toolCommands,
     ];
   }
 }

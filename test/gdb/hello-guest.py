@@ -68,6 +68,7 @@ if len(gdb.inferiors()) > 1:
     print("inferior-2-eip-readable: %s" % (len(mem) == 4))
 
 print("monitor-domains: %s" % gdb.execute("monitor domains", to_string=True).replace("\n", "|"))
+print("monitor-console: %s" % gdb.execute("monitor console 1", to_string=True).replace("\n", "|"))
 for inf in gdb.inferiors():
     gdb.execute("inferior %d" % inf.num)
     gdb.execute("detach")

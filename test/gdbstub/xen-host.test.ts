@@ -76,6 +76,8 @@ it("debugs hello guests on the real host through the splitter with a gdb Python 
   expect(out).toContain("interrupt: SIGINT");
   expect(out).toContain("inferior-2-eip-readable: True");
   expect(out).toMatch(/^monitor-domains: .*hello-0.*hello-1/m);
+  // xend's history of domain 1's control-ring console, served by the dom0 tools' monitor command.
+  expect(out).toMatch(/^monitor-console: (.*\|)?hello from the hello guest\|/m);
   expect(out).toContain("done");
   expect(sent.length).toBeGreaterThan(1000);
   // The host runs on after the debugger has gone.

@@ -11,7 +11,7 @@ import { ConsoleScript, parseConsoleScript } from "../console-script.js";
 import { CpuPort } from "../cpu-port.js";
 import { XenHost } from "../host.js";
 import { XenDebugTarget } from "../debug-target.js";
-import { GdbSession } from "../../gdbstub/index.js";
+import { GdbSession, type MonitorCommand } from "../../gdbstub/index.js";
 import type { TimeMode } from "../time.js";
 import { readConfigFile } from "./config.js";
 import { startControlServer, type ControlServer } from "./control-server.js";
@@ -72,7 +72,7 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   // The pervasive debugger on the "com1H" half of the line, as Xen 2.0's pdb was: it outlives
   // debuggers (a gdb leaving is invisible on a serial line), so the first packet attaches.
   const gdb = new GdbSession({
-    target: new XenDebugTarget(host),
+    target: new XenDebugTarget(host, [consoleMonitorCommand(xend)]),
     lossless: line.lossless,
     ...(line.baud > 0 ? { lineBytesPerSecond: line.baud / 10 } : {}),
     reattach: true,
@@ -115,6 +115,29 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
       host.stop();
       uart.detach();
       await control?.close();
+    },
+  };
+}
+
+/** `monitor console [DOM]`: the tail of a domain's console output, from xend's history. */
+function consoleMonitorCommand(xend: Xend): MonitorCommand {
+  return {
+    name: "console",
+    usage: "[DOM] [BYTES]",
+    summary: "recent console output of a domain (default: the selected one, last 2048 bytes)",
+    run: (args, ctx) => {
+      const dom = args[0] ?? (ctx.vcpu === null ? undefined : String(ctx.vcpu.domain));
+      if (dom === undefined) throw new RangeError("Cannot show a console: no domain selected or named");
+      const limit = args[1] === undefined ? 2048 : Number(args[1]);
+      if (!Number.isInteger(limit) || limit <= 0) throw new RangeError(`Cannot show a console: byte count "${args[1]}" is not a positive integer`);
+      const history = xend.recentConsole(/^\d+$/.test(dom) ? Number(dom) : dom);
+      // Plain 7-bit text for the serial line: CRs dropped, other controls and high bytes as '.'.
+      let text = "";
+      for (const b of history.subarray(Math.max(0, history.length - limit))) {
+        if (b === 0x0d) continue;
+        text += b === 0x0a || b === 0x09 || (b >= 0x20 && b < 0x7f) ? String.fromCharCode(b) : ".";
+      }
+      return text;
     },
   };
 }
