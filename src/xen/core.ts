@@ -1,6 +1,7 @@
 // The hypervisor's memory state: machine memory, the frame table and pool, Xen's own frames
 // (the machine-to-phys table and its read-only mapping, the default GDT) and the domains.
 // Everything that validates guest requests reaches memory through this object.
+import { releaseGrants } from "./grant-table.js";
 import createDebug from "debug";
 import { MachineMemory } from "../emu/memory.js";
 import {
@@ -199,6 +200,7 @@ export class XenCore {
   /** Frees every frame of a domain and forgets it. */
   destroyDomain(d: Domain): void {
     d.dying = true;
+    releaseGrants(this, d);
     const owned = [...d.frameList];
     d.frameList.length = 0;
     for (const mfn of owned) this.releaseFrame(mfn);

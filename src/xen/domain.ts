@@ -2,6 +2,7 @@
 // Xen keeps (virtual IDT, callbacks, ring-1 stack, GDT/LDT, debug registers, page-table base)
 // and the domain's run state (paused, blocked, shut down, crashed). One vcpu per domain, as
 // Xen 2.0's MAX_VIRT_CPUS = 1, but the vcpu is its own object so more could follow.
+import type { GrantTable } from "./grant-table.js";
 import {
   DEFAULT_GDT_ENTRIES, FLAT_RING1_CS, NR_TRAP_VECTORS,
 } from "./abi.js";
@@ -96,6 +97,8 @@ export class Domain {
   maxPages: number;
   privileged = false;
   evtchn!: EventChannels;
+  /** Grant table and maptrack (grant-table.ts), created on first use. */
+  grants: GrantTable | null = null;
   /** Set for the native dom0: events to its ports are handed to this callback. */
   native: ((port: number) => void) | null = null;
   /** Debugger breakpoints and watchpoints in this domain's linear addresses. */
