@@ -1,7 +1,6 @@
 // The hypervisor's memory state: machine memory, the frame table and pool, Xen's own frames
 // (the machine-to-phys table and its read-only mapping, the default GDT) and the domains.
 // Everything that validates guest requests reaches memory through this object.
-import { releaseGrants } from "./grant-table.js";
 import createDebug from "debug";
 import { MachineMemory } from "../emu/memory.js";
 import {
@@ -9,6 +8,7 @@ import {
   RESERVED_GDT_DESCRIPTORS, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER,
 } from "./abi.js";
 import { Domain } from "./domain.js";
+import { releaseGrants } from "./grant-table.js";
 import { FramePool, FrameTable, OWNER_XEN, type FramePoolOptions, type Mfn } from "./frames.js";
 import { PERDOMAIN_L2_SLOT, RO_MPT_L2_SLOT } from "./layout.js";
 import { EventChannels, setPending } from "./evtchn.js";

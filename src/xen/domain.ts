@@ -2,12 +2,12 @@
 // Xen keeps (virtual IDT, callbacks, ring-1 stack, GDT/LDT, debug registers, page-table base)
 // and the domain's run state (paused, blocked, shut down, crashed). One vcpu per domain, as
 // Xen 2.0's MAX_VIRT_CPUS = 1, but the vcpu is its own object so more could follow.
-import type { GrantTable } from "./grant-table.js";
 import {
   DEFAULT_GDT_ENTRIES, FLAT_RING1_CS, NR_TRAP_VECTORS,
 } from "./abi.js";
 import type { Mfn } from "./frames.js";
 import type { EventChannels } from "./evtchn.js";
+import type { GrantTable } from "./grant-table.js";
 
 /** The guest-visible register file, in the CPU's encoding order. */
 export class VcpuRegisters {

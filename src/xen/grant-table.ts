@@ -32,6 +32,8 @@ export interface GrantMapping {
   writable: boolean;
   /** VA of the host mapping (GNTMAP_host_map), or -1. */
   hostVa: number;
+  /** Machine address of the PTE written for the host mapping (stays right if the guest switches tables). */
+  pteMa: number;
   /** True while the mapping holds a device reference (GNTMAP_device_map). */
   device: boolean;
 }
@@ -192,7 +194,7 @@ function mapOne(x: XenCore, d: Domain, hostVa: number, dom: number, ref: number,
     putL1e(x, old);
     x.flushTlb(); // the mapper need not be the domain on the CPU
   }
-  mine.maptrack[handle] = { granter: granter.id, ref, mfn, writable, hostVa: hostMap ? hostVa >>> 0 : -1, device };
+  mine.maptrack[handle] = { granter: granter.id, ref, mfn, writable, hostVa: hostMap ? hostVa >>> 0 : -1, pteMa, device };
   noteUse(x, granter.id, ref);
   log("d%d maps d%d ref %d (mfn %d) handle %d", d.id, granter.id, ref, mfn, handle);
   return { handle, devBusAddr: device ? mfn * 4096 : 0 };
@@ -217,13 +219,14 @@ function mapGrantRefs(x: XenCore, as: AddressSpace, d: Domain, uop: number, coun
 
 // ---- unmap_grant_ref ----------------------------------------------------------------------------
 
-/** Clears the host PTE of mapping `m` in `d` if it still maps the granted frame; false otherwise. */
-function clearHostPte(x: XenCore, d: Domain, m: GrantMapping): boolean {
-  const pteMa = pteMaFor(x, d, m.hostVa);
-  if (pteMa < 0) return false;
-  const old = x.mem.read32(pteMa);
+/** Clears the host PTE of mapping `m` if it still maps the granted frame; false if the guest already replaced it. */
+function clearHostPte(x: XenCore, m: GrantMapping): boolean {
+  const l1 = m.pteMa >>> 12;
+  // A freed L1 already dropped the references of its entries.
+  if (x.frames.type[l1] !== PGT_l1_page_table || x.frames.typeCount[l1] === 0) return false;
+  const old = x.mem.read32(m.pteMa);
   if ((old & _PAGE_PRESENT) === 0 || old >>> 12 !== m.mfn) return false;
-  x.mem.write32(pteMa, 0);
+  x.mem.write32(m.pteMa, 0);
   putL1e(x, old);
   x.flushTlb();
   return true;
@@ -234,9 +237,10 @@ function unmapOne(x: XenCore, d: Domain, hostVa: number, devBusAddr: number, han
   if (!m) return GNTST_bad_handle;
   if (devBusAddr !== 0 && (!m.device || devBusAddr >>> 0 !== m.mfn * 4096)) return GNTST_bad_dev_addr;
   if (hostVa !== 0 && (m.hostVa < 0 || hostVa >>> 0 !== m.hostVa)) return GNTST_bad_virt_addr;
+  let status: number = GNTST_okay;
   if (hostVa !== 0) {
-    // The guest may have rewritten the PTE itself; then its own update already dropped the references.
-    if (!clearHostPte(x, d, m)) return GNTST_general_error;
+    // If the guest rewrote the PTE itself, its own update already dropped the references.
+    if (!clearHostPte(x, m)) status = GNTST_general_error;
     m.hostVa = -1;
   }
   if (devBusAddr !== 0) {
@@ -247,7 +251,7 @@ function unmapOne(x: XenCore, d: Domain, hostVa: number, devBusAddr: number, han
     (d.grants as GrantTable).maptrack[handle] = null;
     noteUse(x, m.granter, m.ref);
   }
-  return GNTST_okay;
+  return status;
 }
 
 function unmapGrantRefs(x: XenCore, as: AddressSpace, d: Domain, uop: number, count: number): number {
@@ -290,7 +294,7 @@ export function releaseGrants(x: XenCore, dying: Domain): void {
     for (let h = 0; h < mt.length; h++) {
       const m = mt[h];
       if (!m || (d !== dying && m.granter !== dying.id)) continue;
-      if (m.hostVa >= 0) clearHostPte(x, d, m);
+      if (m.hostVa >= 0) clearHostPte(x, m);
       if (m.device) dropFrame(x, m.mfn, m.writable);
       mt[h] = null;
       if (m.granter !== dying.id) noteUse(x, m.granter, m.ref);

@@ -2,7 +2,6 @@
 // NR_hypercalls-1 selects the handler, EBX ECX EDX ESI EDI are its arguments, the result goes
 // to EAX. Slots without a handler give -ENOSYS. Handlers live with their concept; the small
 // ones (sched_op, timer, debug registers, version, console_io, vm_assist...) are here.
-import { doGrantTableOp } from "./grant-table.js";
 import createDebug from "debug";
 import {
   CONSOLEIO_MAX_WRITE, CONSOLEIO_read, CONSOLEIO_write, DEBUGREG_ADDR_MAX, EFAULT, EINVAL, ENOSYS,
@@ -21,6 +20,7 @@ import {
 import type { Domain } from "./domain.js";
 import { doEventChannelOp } from "./evtchn.js";
 import { doSetGdt, doUpdateDescriptor } from "./gdt.js";
+import { doGrantTableOp } from "./grant-table.js";
 import { copyFromGuest, copyToGuest, type AddressSpace } from "./guest-memory.js";
 import type { XenHost } from "./host.js";
 import { doDomMemOp, doMmuUpdate, doUpdateVaMapping } from "./mm.js";

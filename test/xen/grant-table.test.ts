@@ -205,6 +205,27 @@ describe("grant_table_op map and unmap", () => {
     expect(entryFlags(a, 9)).toBe(GTF_permit_access);
     expect(auditFrames(a.host.core)).toEqual([]);
   });
+  it("a mapping the guest overwrote itself unmaps with general_error and frees its handle", () => {
+    const { a, b } = pair();
+    grant(a, 6, GTF_permit_access, b.d.id, a.mfn(SHARED_PFN));
+    const r = map(b, b.va(MAP_PFN), a.d.id, 6, GNTMAP_host_map);
+    expect(r.handle).toBe(0);
+    expect(b.call(14, b.va(MAP_PFN) >>> 12, 0, 0)).toBe(0);
+    expect(auditFrames(a.host.core)).toEqual([]);
+    expect(unmap(b, b.va(MAP_PFN), 0, r.handle).status).toBe(GNTST_general_error);
+    expect(entryFlags(a, 6)).toBe(GTF_permit_access);
+    expect(unmap(b, b.va(MAP_PFN), 0, r.handle).status).toBe(GNTST_bad_handle);
+    expect(a.host.core.frames.refs[a.mfn(SHARED_PFN)]).toBe(2);
+    expect(auditFrames(a.host.core)).toEqual([]);
+  });
+
+  it("a guest cannot map a granted frame by its own PTE update, only through the grant", () => {
+    const { a, b } = pair();
+    grant(a, 1, GTF_permit_access, b.d.id, a.mfn(SHARED_PFN));
+    expect(b.call(14, b.va(MAP_PFN) >>> 12, a.mfn(SHARED_PFN) * 4096 + PTE_RW, 0)).toBe(-EINVAL);
+    expect(map(b, b.va(MAP_PFN), a.d.id, 1, GNTMAP_host_map).handle).toBe(0);
+    expect(mapped(b, b.va(MAP_PFN))).toBe(true);
+  });
 });
 
 describe("grant mappings and domain destruction", () => {
