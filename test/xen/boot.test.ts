@@ -35,6 +35,9 @@ describe("hello guest", () => {
     ];
     const lines = out.split("\n").filter((l) => l.startsWith("hypercall "));
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
+    const grantFrame = g.d.grants?.frames[0] ?? -1;
+    expect(host.core.frames.owner[grantFrame]).toBe(g.d.id);
+    expect(out).toContain(`hello: grant setup_table 0x00000000 status 0x00000000 frame ${hex(grantFrame)}\n`);
     expect(out).toContain("hello: int3 bounced\n");
     expect(out).toContain("hello: m2p matches p2m for 64 of 64 pages\n");
     expect(out).toContain("hello: writable page tables ok\n");
