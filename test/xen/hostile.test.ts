@@ -81,8 +81,9 @@ describe("hostile guest", () => {
     expect(console.lines.some((l) => /Domain \d+ \(hostile0\) crashed: cannot write the trap 6 bounce frame/.test(l))).toBe(true);
     expect(console.textOf(hello.d.id)).not.toContain("unexpected trap");
     expect(auditFrames(host.core)).toEqual([]);
-    // Frames are accounted for: every domain's frames plus the pool cover all non-Xen frames.
-    const owned = [...host.core.domains.values()].reduce((n, d) => n + d.frameList.length + (d.id === 0 ? 0 : 2), 0);
+    // Frames are accounted for: every domain's frames (with shared_info, per-domain map and grant
+    // table) plus the pool cover all non-Xen frames.
+    const owned = [...host.core.domains.values()].reduce((n, d) => n + d.frameList.length + (d.id === 0 ? 0 : 2) + (d.grants?.frames.length ?? 0), 0);
     expect(owned + host.core.pool.freeCount).toBe(host.core.frames.count - host.core.m2pFrames.length - 2);
   });
 });
