@@ -248,6 +248,50 @@ export const EVTCHN_OP = { cmd: 0, u: 8, SIZE: 32 } as const;
 export const EVTCHN_BIND_INTERDOMAIN = { dom1: 8, dom2: 10, port1: 12, port2: 16 } as const;
 export const EVTCHN_BIND_VIRQ = { virq: 8, port: 12 } as const;
 export const EVTCHN_BIND_PIRQ = { pirq: 8, flags: 12, port: 16 } as const;
+
+// ---- Grant tables (grant_table.h of 2.0; hypercall 20: EBX=cmd, ECX=uop, EDX=count) ------------
+
+export const GNTTABOP_map_grant_ref = 0;
+export const GNTTABOP_unmap_grant_ref = 1;
+export const GNTTABOP_setup_table = 2;
+
+/** grant_entry_t: written by the granting guest, flags GTF_reading/writing updated by Xen. */
+export const GRANT_ENTRY = { flags: 0, domid: 2, frame: 4, SIZE: 8 } as const;
+export const GTF_invalid = 0;
+export const GTF_permit_access = 1;
+export const GTF_accept_transfer = 2;
+export const GTF_type_mask = 3;
+export const GTF_readonly = 4;
+export const GTF_reading = 8;
+export const GTF_writing = 16;
+
+/** GNTMAP_* flags of a map request. */
+export const GNTMAP_device_map = 1;
+export const GNTMAP_host_map = 2;
+export const GNTMAP_readonly = 4;
+export const GNTMAP_application_map = 8;
+
+/** GNTST_* statuses (a map request returns them, negated, in its handle field). */
+export const GNTST_okay = 0;
+export const GNTST_general_error = -1;
+export const GNTST_bad_domain = -2;
+export const GNTST_bad_gntref = -3;
+export const GNTST_bad_handle = -4;
+export const GNTST_bad_virt_addr = -5;
+export const GNTST_bad_dev_addr = -6;
+export const GNTST_no_device_space = -7;
+export const GNTST_permission_denied = -8;
+
+/** A domain's table is one frame (ORDER_GRANT_FRAMES 0): 512 entries. */
+export const NR_GRANT_FRAMES = 1;
+export const NR_GRANT_ENTRIES = 512;
+
+/** gnttab_map_grant_ref_t (packed, 16 bytes): IN host_virt_addr, dom, ref, flags; OUT handle (<0: GNTST_*), dev_bus_addr. */
+export const GNTTAB_MAP_GRANT_REF = { host_virt_addr: 0, dom: 4, ref: 6, flags: 8, handle: 10, dev_bus_addr: 12, SIZE: 16 } as const;
+/** gnttab_unmap_grant_ref_t (packed, 12 bytes): IN host_virt_addr, dev_bus_addr, handle; OUT status. */
+export const GNTTAB_UNMAP_GRANT_REF = { host_virt_addr: 0, dev_bus_addr: 4, handle: 8, status: 10, SIZE: 12 } as const;
+/** gnttab_setup_table_t (packed, 10 bytes): IN dom, nr_frames, frame_list (u32 MFN array); OUT status. */
+export const GNTTAB_SETUP_TABLE = { dom: 0, nr_frames: 2, status: 4, frame_list: 6, SIZE: 10 } as const;
 export const EVTCHN_CLOSE = { dom: 8, port: 12 } as const;
 export const EVTCHN_SEND = { local_port: 8 } as const;
 export const EVTCHN_STATUS = {

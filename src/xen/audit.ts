@@ -5,6 +5,7 @@ import {
   FIRST_XEN_L2_SLOT, PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, PGT_ldt_page,
   PGT_writable_page, _PAGE_PRESENT, _PAGE_RW,
 } from "./abi.js";
+import { grantHoldings } from "./grant-table.js";
 import type { XenCore } from "./core.js";
 
 /** Frames whose counts differ from what their holders imply; empty when all is well. */
@@ -31,6 +32,10 @@ export function auditFrames(x: XenCore): string[] {
       types[m]++;
       refs[m]++;
     }
+  }
+  for (const [mfn, r, t] of grantHoldings(x)) {
+    refs[mfn] += r;
+    types[mfn] += t;
   }
   for (let mfn = 0; mfn < n; mfn++) {
     if (f.pinned[mfn]) types[mfn]++;

@@ -8,6 +8,7 @@ import {
   RESERVED_GDT_DESCRIPTORS, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER,
 } from "./abi.js";
 import { Domain } from "./domain.js";
+import { releaseGrants } from "./grant-table.js";
 import { FramePool, FrameTable, OWNER_XEN, type FramePoolOptions, type Mfn } from "./frames.js";
 import { PERDOMAIN_L2_SLOT, RO_MPT_L2_SLOT } from "./layout.js";
 import { EventChannels, setPending } from "./evtchn.js";
@@ -199,6 +200,7 @@ export class XenCore {
   /** Frees every frame of a domain and forgets it. */
   destroyDomain(d: Domain): void {
     d.dying = true;
+    releaseGrants(this, d);
     const owned = [...d.frameList];
     d.frameList.length = 0;
     for (const mfn of owned) this.releaseFrame(mfn);

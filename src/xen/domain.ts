@@ -7,6 +7,7 @@ import {
 } from "./abi.js";
 import type { Mfn } from "./frames.js";
 import type { EventChannels } from "./evtchn.js";
+import type { GrantTable } from "./grant-table.js";
 
 /** The guest-visible register file, in the CPU's encoding order. */
 export class VcpuRegisters {
@@ -96,6 +97,8 @@ export class Domain {
   maxPages: number;
   privileged = false;
   evtchn!: EventChannels;
+  /** Grant table and maptrack (grant-table.ts), created on first use. */
+  grants: GrantTable | null = null;
   /** Set for the native dom0: events to its ports are handed to this callback. */
   native: ((port: number) => void) | null = null;
   /** Debugger breakpoints and watchpoints in this domain's linear addresses. */

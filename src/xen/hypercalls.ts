@@ -20,6 +20,7 @@ import {
 import type { Domain } from "./domain.js";
 import { doEventChannelOp } from "./evtchn.js";
 import { doSetGdt, doUpdateDescriptor } from "./gdt.js";
+import { doGrantTableOp } from "./grant-table.js";
 import { copyFromGuest, copyToGuest, type AddressSpace } from "./guest-memory.js";
 import type { XenHost } from "./host.js";
 import { doDomMemOp, doMmuUpdate, doUpdateVaMapping } from "./mm.js";
@@ -187,7 +188,7 @@ export function hypercall(h: XenHost, d: Domain, eax: number, ebx: number, ecx: 
     case __HYPERVISOR_xen_version: rc = ebx === 0 ? XEN_VERSION : -ENOSYS; break;
     case __HYPERVISOR_console_io: rc = doConsoleIo(h, as, d, ebx, ecx, edx); break;
     case __HYPERVISOR_physdev_op: rc = -EPERM; break; // no physical devices for a domU
-    case __HYPERVISOR_grant_table_op: rc = -ENOSYS; break; // 2.0 guests use no grant tables here
+    case __HYPERVISOR_grant_table_op: rc = doGrantTableOp(x, as, d, ebx, ecx, edx); break;
     case __HYPERVISOR_vm_assist: rc = doVmAssist(d, ebx, ecx); break;
     case __HYPERVISOR_update_va_mapping_otherdomain: rc = -EPERM; break; // privileged only
     case __HYPERVISOR_switch_vm86: rc = -ENOSYS; break; // no vm86 frames in this model

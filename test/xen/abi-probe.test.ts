@@ -71,6 +71,10 @@ const LAYOUTS: Record<string, CLayout> = {
   BLKIF_REQUEST: { type: "blkif_request_t" },
   BLKIF_RESPONSE: { type: "blkif_response_t" },
   VDISK: { type: "vdisk_t" },
+  GRANT_ENTRY: { type: "grant_entry_t" },
+  GNTTAB_MAP_GRANT_REF: { type: "gnttab_map_grant_ref_t" },
+  GNTTAB_UNMAP_GRANT_REF: { type: "gnttab_unmap_grant_ref_t" },
+  GNTTAB_SETUP_TABLE: { type: "gnttab_setup_table_t" },
 };
 
 function prefixed(prefix: string, fields: string[]): Record<string, string> {

@@ -31,10 +31,13 @@ describe("hello guest", () => {
     const expected: Array<[number, number]> = [
       [0, 0], [1, 0], [2, -22], [3, 0], [4, 0], [5, 0], [6, 0], [7, -1], [8, 0], [9, 0xc0001000],
       [10, -22], [11, 0], [12, 0], [13, 0], [13, 0x20000], [13, -1], [14, 0], [15, 0], [16, 0],
-      [17, 0x20000], [18, 0], [19, -1], [20, -38], [21, 0], [22, -1], [23, -38], [24, -38],
+      [17, 0x20000], [18, 0], [19, -1], [20, 0], [21, 0], [22, -1], [23, -38], [24, -38],
     ];
     const lines = out.split("\n").filter((l) => l.startsWith("hypercall "));
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
+    const grantFrame = g.d.grants?.frames[0] ?? -1;
+    expect(host.core.frames.owner[grantFrame]).toBe(g.d.id);
+    expect(out).toContain(`hello: grant setup_table 0x00000000 status 0x00000000 frame ${hex(grantFrame)}\n`);
     expect(out).toContain("hello: int3 bounced\n");
     expect(out).toContain("hello: m2p matches p2m for 64 of 64 pages\n");
     expect(out).toContain("hello: writable page tables ok\n");

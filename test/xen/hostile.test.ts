@@ -65,7 +65,7 @@ describe("hostile guest", () => {
       [0, -EPERM], [0, -EFAULT], [1, -EINVAL], [2, -EINVAL], [3, -EPERM], [4, -EPERM], [6, -ENOSYS],
       [7, -EPERM], [8, -EPERM], [8, -EINVAL], [9, -EINVAL], [10, -EINVAL], [11, -1], [13, -EFAULT],
       [14, -EINVAL], [16, -EFAULT], [16, -EINVAL], [16, -ENOSYS], [16, -EPERM], [17, -ENOSYS],
-      [18, -EFAULT], [18, -ENOSYS], [19, -EPERM], [20, -ENOSYS], [21, -EINVAL], [21, -ENOSYS],
+      [18, -EFAULT], [18, -ENOSYS], [19, -EPERM], [20, -EINVAL], [21, -EINVAL], [21, -ENOSYS],
       [22, -EPERM], [23, -ENOSYS], [24, -ENOSYS], [31, -ENOSYS],
     ];
     for (const [nr, rc] of paths) expect(host.stats.count(nr, rc, hostileIds), `hypercall ${nr} -> ${rc}`).toBeGreaterThan(10);
@@ -81,8 +81,9 @@ describe("hostile guest", () => {
     expect(console.lines.some((l) => /Domain \d+ \(hostile0\) crashed: cannot write the trap 6 bounce frame/.test(l))).toBe(true);
     expect(console.textOf(hello.d.id)).not.toContain("unexpected trap");
     expect(auditFrames(host.core)).toEqual([]);
-    // Frames are accounted for: every domain's frames plus the pool cover all non-Xen frames.
-    const owned = [...host.core.domains.values()].reduce((n, d) => n + d.frameList.length + (d.id === 0 ? 0 : 2), 0);
+    // Frames are accounted for: every domain's frames (with shared_info, per-domain map and grant
+    // table) plus the pool cover all non-Xen frames.
+    const owned = [...host.core.domains.values()].reduce((n, d) => n + d.frameList.length + (d.id === 0 ? 0 : 2) + (d.grants?.frames.length ?? 0), 0);
     expect(owned + host.core.pool.freeCount).toBe(host.core.frames.count - host.core.m2pFrames.length - 2);
   });
 });

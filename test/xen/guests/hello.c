@@ -35,6 +35,28 @@ report(unsigned nr, long rc)
 	con_puts("\n");
 }
 
+/* Asks for the domain's grant-table frame through the typed wrapper and prints what came back. */
+static void
+grant_setup(void)
+{
+	static xen_u32 frame = 0xdeadbeef;
+	gnttab_setup_table_t st;
+	long rc;
+
+	st.dom = DOMID_SELF;
+	st.nr_frames = 1;
+	st.status = 0x7777;
+	st.frame_list = &frame;
+	rc = HYPERVISOR_grant_setup_table(&st);
+	con_puts("hello: grant setup_table ");
+	con_putx((xen_u32)rc);
+	con_puts(" status ");
+	con_putx((xen_u32)(long)st.status);
+	con_puts(" frame ");
+	con_putx(frame);
+	con_puts("\n");
+}
+
 /* One call of each hypercall, valid where a domU can make it valid. */
 static void
 exercise_hypercalls(void)
@@ -76,6 +98,7 @@ exercise_hypercalls(void)
 	report(18, HYPERVISOR_console_io(CONSOLEIO_write, 0, scratch));
 	report(19, HYPERVISOR_physdev_op(scratch));
 	report(20, HYPERVISOR_grant_table_op(0, scratch, 0));
+	grant_setup();
 	report(21, HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_4gb_segments));
 	report(22, _hypercall4(__HYPERVISOR_update_va_mapping_otherdomain, 0, 0, 0, 0));
 	report(23, _hypercall0(__HYPERVISOR_switch_vm86));

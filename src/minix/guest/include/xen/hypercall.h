@@ -10,6 +10,7 @@
 #ifndef XEN_XEN_H
 #error "include xen/xen.h before xen/hypercall.h"
 #endif
+#include "xen/grant_table.h"
 
 static inline long
 _hypercall0(unsigned op)
@@ -93,6 +94,9 @@ static inline long HYPERVISOR_xen_version(unsigned cmd) { return _hypercall1(__H
 static inline long HYPERVISOR_console_io(unsigned cmd, unsigned count, char *buf) { return _hypercall3(__HYPERVISOR_console_io, cmd, count, XEN_ARG(buf)); }
 static inline long HYPERVISOR_physdev_op(void *op) { return _hypercall1(__HYPERVISOR_physdev_op, XEN_ARG(op)); }
 static inline long HYPERVISOR_grant_table_op(unsigned cmd, void *uop, unsigned count) { return _hypercall3(__HYPERVISOR_grant_table_op, cmd, XEN_ARG(uop), count); }
+static inline long HYPERVISOR_grant_map(gnttab_map_grant_ref_t *ops, unsigned count) { return HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, ops, count); }
+static inline long HYPERVISOR_grant_unmap(gnttab_unmap_grant_ref_t *ops, unsigned count) { return HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, count); }
+static inline long HYPERVISOR_grant_setup_table(gnttab_setup_table_t *op) { return HYPERVISOR_grant_table_op(GNTTABOP_setup_table, op, 1); }
 static inline long HYPERVISOR_vm_assist(unsigned cmd, unsigned type) { return _hypercall2(__HYPERVISOR_vm_assist, cmd, type); }
 
 #endif /* __ASSEMBLY__ */
