@@ -48,10 +48,13 @@ export async function run(argv: string[]): Promise<number> {
     await line.close();
     throw err;
   }
+  // Listen for the stop signal before saying we are up: a caller may stop us as soon as it
+  // reads these lines.
+  const stopSignal = untilStopSignal();
   console.log(`serial: ${line.address} (${line.baud === 0 ? "unpaced" : `${line.baud} baud`})`);
   console.log(`gdb: ${mux.host}:${mux.gdbPort}`);
   console.log(`console: ${mux.host}:${mux.consolePort}`);
-  const sig = await untilStopSignal();
+  const sig = await stopSignal;
   log("%s: stopping; stats %o; line %o", sig, mux.stats, line.stats);
   await mux.close();
   console.error(stopSummary(mux.stats, line.stats));

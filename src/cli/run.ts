@@ -45,9 +45,12 @@ export async function run(argv: string[]): Promise<number> {
     // Only an explicit --control must be had; the default socket may belong to another host.
     controlOptional: parsed.values.control === undefined,
   });
+  // Listen for the stop signal before saying we are up: a caller may stop us as soon as it
+  // reads these lines.
+  const stopSignal = untilStopSignal();
   console.log(`gdb: ${mux.host}:${mux.gdbPort}`);
   console.log(`console: ${mux.host}:${mux.consolePort}`);
-  const sig = await untilStopSignal();
+  const sig = await stopSignal;
   log("%s: stopping; stats %o", sig, mux.stats);
   await testing.stop();
   await mux.close();
