@@ -92,6 +92,7 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("system: peer (proc 9) exited");
     expect(out).toContain("boottest init: SYS_SETALARM in 6 ticks ok (0)");
     expect(out).toContain("boottest init: SYS_VIRVCOPY of two copies ok (2)");
+    expect(out).toContain("boottest init: SYS_NICE to 0, out of range refused, kernel task refused ok (0)");
     expect(out).toContain("boottest init: SYS_VIRVCOPY stops at a bad copy ok (-14)");
     expect(out).toContain("boottest init: SYS_MEMSET on our own memory (found with SYS_UMAP) ok (0)");
     expect(out).toContain("boottest init: SYS_MEMSET refuses the kernel's memory ok (-14)");

@@ -225,6 +225,33 @@ do_exit(message *m)
 	return rp->p_nr == m->m_source ? EDONTREPLY : OK;
 }
 
+/*
+ * SYS_NICE: maps a nice value (PRIO_MIN..PRIO_MAX) linearly onto the user queues
+ * MAX_USER_Q..MIN_USER_Q; nice 0 lands on USER_Q. Kernel tasks keep their queue.
+ */
+static int
+do_nice(message *m)
+{
+	struct proc *rp = caller_or(m->PR_PROC_NR, m->m_source);
+	int pri = m->PR_PRIORITY, q;
+
+	if (rp == 0)
+		return EINVAL;
+	if (iskerneln(rp->p_nr))
+		return EPERM;
+	if (pri < PRIO_MIN || pri > PRIO_MAX)
+		return EINVAL;
+	q = MAX_USER_Q + (pri - PRIO_MIN) * (MIN_USER_Q - MAX_USER_Q + 1) / (PRIO_MAX - PRIO_MIN + 1);
+	intr_disable();
+	if (rp->p_rts_flags == 0)
+		dequeue(rp);
+	rp->p_max_priority = rp->p_priority = (char)q;
+	if (rp->p_rts_flags == 0)
+		enqueue(rp);
+	intr_enable();
+	return OK;
+}
+
 static int
 do_unused(message *m)
 {
@@ -242,6 +269,7 @@ initialize(void)
 	for (i = 0; i < NR_SYS_CALLS; i++)
 		call_vec[i] = do_unused;
 	call_vec[SYS_EXIT - KERNEL_CALL] = do_exit;
+	call_vec[SYS_NICE - KERNEL_CALL] = do_nice;
 	call_vec[SYS_UMAP - KERNEL_CALL] = do_umap;
 	call_vec[SYS_MEMSET - KERNEL_CALL] = do_memset;
 	call_vec[SYS_VIRVCOPY - KERNEL_CALL] = do_virvcopy;

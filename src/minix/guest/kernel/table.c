@@ -18,7 +18,7 @@
 /* Kernel-call masks: bit = call - KERNEL_CALL. */
 #define c(n)    (1L << ((n) - KERNEL_CALL))
 #define TTY_C   (c(SYS_VIRCOPY) | c(SYS_UMAP) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_ABORT) | c(SYS_SETALARM))
-#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_VIRVCOPY) | c(SYS_UMAP) | c(SYS_MEMSET) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT) | c(SYS_SETALARM))
+#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_VIRVCOPY) | c(SYS_UMAP) | c(SYS_MEMSET) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT) | c(SYS_SETALARM) | c(SYS_NICE))
 /* Kernel tasks receive, and reply with send or notify (see the README on TSK_T). */
 #define TASK_T  ((1 << RECEIVE) | (1 << SEND) | (1 << NOTIFY))
 

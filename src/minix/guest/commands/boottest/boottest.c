@@ -59,7 +59,7 @@ test_kernel(void)
 	params[sizeof params - 1] = '\0';
 	check("SYS_GETINFO boot parameters", r == OK, r);
 	printf("boottest %s: boot parameters \"%s\"\n", self_name, params);
-	r = taskcall(SYSTEM, KERNEL_CALL + 3, &m);
+	r = taskcall(SYSTEM, KERNEL_CALL + 22, &m);
 	check("unpermitted kernel call gives ECALLDENIED", r == ECALLDENIED, r);
 }
 
@@ -184,6 +184,25 @@ test_alarm(void)
 	    after >= before + 6 && m.NOTIFY_TIMESTAMP >= before + 6, (int)(after - before));
 }
 
+/* SYS_NICE: nice 0 keeps the user queue; out-of-range values and kernel tasks are refused. */
+static void
+test_nice(void)
+{
+	message m;
+	int r, bad, task;
+
+	m.PR_PROC_NR = SELF;
+	m.PR_PRIORITY = 0;
+	r = taskcall(SYSTEM, SYS_NICE, &m);
+	m.PR_PROC_NR = SELF;
+	m.PR_PRIORITY = PRIO_MAX + 1;
+	bad = taskcall(SYSTEM, SYS_NICE, &m);
+	m.PR_PROC_NR = CLOCK;
+	m.PR_PRIORITY = 0;
+	task = taskcall(SYSTEM, SYS_NICE, &m);
+	check("SYS_NICE to 0, out of range refused, kernel task refused", r == OK && bad == EINVAL && task == EPERM, r);
+}
+
 /* "sleep N": waits N ticks on an alarm, then reports the uptime. */
 static void
 sleep_ticks(const char *arg)
@@ -244,6 +263,7 @@ main(void)
 	}
 	run_init();
 	test_alarm();
+	test_nice();
 	test_copies();
 	printf("boottest init: done, %d failures\n", failures);
 	for (;;) {

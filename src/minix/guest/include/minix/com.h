@@ -71,6 +71,7 @@
 /* Kernel calls to the SYSTEM task. */
 #define KERNEL_CALL     0x600
 #define SYS_EXIT        (KERNEL_CALL + 2)
+#define SYS_NICE        (KERNEL_CALL + 3)
 #define SYS_MEMSET      (KERNEL_CALL + 13)
 #define SYS_UMAP        (KERNEL_CALL + 14)
 #define SYS_SETALARM    (KERNEL_CALL + 24)
@@ -89,6 +90,10 @@
 #define CP_DST_ADDR     m5_l2
 #define CP_NR_BYTES     m5_l3
 
+#define PR_PROC_NR      m1_i1   /* SYS_NICE (and later FORK, EXEC, NEWMAP): process, priority */
+#define PR_PRIORITY     m1_i2
+#define PRIO_MIN        (-20)   /* nice range, as setpriority(2) */
+#define PRIO_MAX        20
 #define MEM_PTR         m2_p1   /* SYS_MEMSET: base (pseudo-physical), count, pattern */
 #define MEM_COUNT       m2_l1
 #define MEM_PATTERN     m2_l2
