@@ -2,7 +2,9 @@
 // prints, and make sure every child is gone after each test.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { until } from "../serial-mux/tcp-client.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { TcpClient, until } from "../serial-mux/tcp-client.js";
 
 export const CLI = join(process.cwd(), "dist", "src", "cli", "main.js");
 
@@ -47,4 +49,45 @@ export async function muxPorts(c: Child): Promise<{ gdb: number; console: number
   const g = await c.line(/^gdb: 127\.0\.0\.1:(\d+)$/m, "the gdb port line");
   const k = await c.line(/^console: 127\.0\.0\.1:(\d+)$/m, "the console port line");
   return { gdb: Number(g[1]), console: Number(k[1]) };
+}
+
+/**
+ * What one end-to-end test opened: clients, child processes, line ends and temp dirs, released
+ * in that order by `release()` (call it from afterEach) whatever the test's outcome.
+ */
+export class E2eResources {
+  private clients: TcpClient[] = [];
+  private children: Child[] = [];
+  private closers: Array<() => Promise<void>> = [];
+  private dirs: string[] = [];
+
+  child(c: Child): Child {
+    this.children.push(c);
+    return c;
+  }
+
+  async client(port: number): Promise<TcpClient> {
+    const c = await TcpClient.connect(port);
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Registers something with an async close (a serial line end). */
+  closeLater<T extends { close(): Promise<void> }>(thing: T): T {
+    this.closers.push(() => thing.close());
+    return thing;
+  }
+
+  tempDir(prefix = "mox-e2e-"): string {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    this.dirs.push(d);
+    return d;
+  }
+
+  async release(): Promise<void> {
+    for (const c of this.clients.splice(0)) c.close();
+    await Promise.all(this.children.splice(0).map((c) => c.stop("SIGKILL")));
+    await Promise.all(this.closers.splice(0).map((close) => close()));
+    for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  }
 }

@@ -1,38 +1,18 @@
 // End to end: the built CLI (`mux`, `run`, `console`) in child processes, the other end of the
 // serial line in this process or in socat, real TCP clients and the real nc.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { concatBytes, openSerialTransport, type TransportLineEnd } from "../../src/emu/serial/index.js";
 import { TcpClient, until } from "../serial-mux/tcp-client.js";
-import { CLI, Child, muxPorts } from "./mux-helpers.js";
+import { CLI, Child, E2eResources, muxPorts } from "./mux-helpers.js";
 
-const children: Child[] = [];
-const ends: TransportLineEnd[] = [];
-const clients: TcpClient[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(children.splice(0).map((c) => c.stop("SIGKILL")));
-  await Promise.all(ends.splice(0).map((e) => e.close()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function child(c: Child): Child {
-  children.push(c);
-  return c;
-}
-
-async function client(port: number): Promise<TcpClient> {
-  const c = await TcpClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const res = new E2eResources();
+afterEach(() => res.release());
+const child = (c: Child): Child => res.child(c);
+const client = (port: number): Promise<TcpClient> => res.client(port);
 
 async function lineEnd(spec: string, baud = 0): Promise<{ end: TransportLineEnd; got: () => Buffer }> {
-  const end = await openSerialTransport(spec, { baud, retryMs: 20 });
-  ends.push(end);
+  const end = res.closeLater(await openSerialTransport(spec, { baud, retryMs: 20 }));
   const chunks: Buffer[] = [];
   end.setReceiver((c) => chunks.push(c));
   return { end, got: () => concatBytes(chunks) };
@@ -60,8 +40,7 @@ async function exerciseSplitter(ports: { gdb: number; console: number }, testing
 
 describe("minix-on-xen mux (two processes)", () => {
   it("splits a line served over a Unix socket by this process", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mox-e2e-"));
-    dirs.push(dir);
+    const dir = res.tempDir();
     const path = join(dir, "serial.sock");
     const testing = await lineEnd(`unix-listen:${path}`);
     const mux = child(Child.cli(["mux", "--serial", `unix:${path}`, "--gdb-port", "0", "--console-port", "0"]));
@@ -89,8 +68,7 @@ describe("minix-on-xen mux (two processes)", () => {
   });
 
   it("serves the line nobody is on: the splitter runs and counts, clients connect", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mox-e2e-"));
-    dirs.push(dir);
+    const dir = res.tempDir();
     const mux = child(Child.cli(["mux", "--serial", `unix:${join(dir, "nobody.sock")}`, "--gdb-port", "0", "--console-port", "0"]));
     const ports = await muxPorts(mux);
     const c = await client(ports.console);
@@ -131,8 +109,7 @@ describe("minix-on-xen run", () => {
 
 describe("minix-on-xen console", () => {
   it("passes keys (Ctrl-C, Ctrl-A included) to the line, shows output, and quits on Ctrl-] q", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mox-e2e-"));
-    dirs.push(dir);
+    const dir = res.tempDir();
     const path = join(dir, "serial.sock");
     const testing = await lineEnd(`unix-listen:${path}`);
     const mux = child(Child.cli(["mux", "--serial", `unix:${path}`, "--gdb-port", "0", "--console-port", "0"]));
@@ -154,8 +131,7 @@ describe("minix-on-xen console", () => {
   });
 
   it("in a real terminal (a pty from script): raw mode, no local echo, Ctrl-C reaches the guest", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mox-e2e-"));
-    dirs.push(dir);
+    const dir = res.tempDir();
     const path = join(dir, "serial.sock");
     const testing = await lineEnd(`unix-listen:${path}`);
     const mux = child(Child.cli(["mux", "--serial", `unix:${path}`, "--gdb-port", "0", "--console-port", "0"]));

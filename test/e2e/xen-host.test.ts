@@ -1,12 +1,11 @@
 // End to end: the testing computer through real sockets. `run` (both computers in one process)
 // read with the real nc; `host` and `mux` as two processes joined by a Unix socket; xm against
 // the running host, as a user would type it.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TcpClient, until } from "../serial-mux/tcp-client.js";
-import { Child, CLI, muxPorts } from "./mux-helpers.js";
+import { Child, CLI, E2eResources, muxPorts } from "./mux-helpers.js";
 import { execFile, spawn } from "node:child_process";
 
 /** The real gdb in batch mode against a port. */
@@ -18,31 +17,12 @@ function gdb(port: number, ...commands: string[]): Promise<{ code: number; out: 
   });
 }
 
-const children: Child[] = [];
-const clients: TcpClient[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(children.splice(0).map((c) => c.stop("SIGKILL")));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const res = new E2eResources();
+afterEach(() => res.release());
+const child = (c: Child): Child => res.child(c);
+const client = (port: number): Promise<TcpClient> => res.client(port);
 
-function child(c: Child): Child {
-  children.push(c);
-  return c;
-}
-
-async function client(port: number): Promise<TcpClient> {
-  const c = await TcpClient.connect(port);
-  clients.push(c);
-  return c;
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "xen-e2e-"));
-  dirs.push(d);
-  return d;
-}
+const tempDir = (): string => res.tempDir("xen-e2e-");
 
 /** The hello guest in 4 MiB: a quiet domain (it blocks), so tests with several stay light. */
 const HELLO_ELF = resolve("build/xen/guests/hello.elf");
