@@ -3,10 +3,10 @@
 // build, load the result into the hypervisor. The domain is left paused: each test unpauses it
 // and talks to it through its own test controller (control-ring.ts).
 import { readFileSync } from "node:fs";
-import { PAGE_SIZE } from "../../src/xen/abi.js";
 import type { Domain } from "../../src/xen/domain.js";
 import type { XenHost } from "../../src/xen/host.js";
-import { buildElfDomain } from "../../src/xen/tools/elf-builder.js";
+import { buildConfiguredDomain } from "../../src/xen/tools/build-domain.js";
+import { elfBuilder } from "../../src/xen/tools/elf-builder.js";
 import { parseConfig } from "../../src/xen/tools/config.js";
 
 export interface LoadedGuest {
@@ -28,25 +28,6 @@ export function loadElfGuest(host: XenHost, path: string, opts: { name: string; 
   );
   const kernel = new Uint8Array(readFileSync(config.kernel));
   const d = host.createDomain({ name: config.name, memoryMiB: config.memoryMiB });
-  const { dom0Port, guestPort } = host.bindControlChannel(d);
-  const result = buildElfDomain({
-    domid: d.id,
-    kernel,
-    kernelPath: path,
-    ramdisk: undefined,
-    cmdline: config.cmdline,
-    config,
-    memory: host.mem,
-    p2mMfn: d.frameList,
-    sharedInfoMa: d.sharedInfoMfn * PAGE_SIZE,
-    controlEvtchnPort: guestPort,
-    startInfoFlags: 0,
-  });
-  host.buildDomain(d, {
-    regs: result.regs,
-    l2Mfn: result.pageDirectoryMa / PAGE_SIZE,
-    vmAssistWritablePt: result.writablePagetables,
-    fillM2p: true,
-  });
+  const { dom0Port, guestPort, result } = buildConfiguredDomain(host, d, elfBuilder, { config, kernel, ramdisk: undefined });
   return { d, dom0Port, guestPort, startInfoVa: result.layout.startInfoVa, ptBaseVa: result.layout.pageTablesStartVa };
 }

@@ -10,7 +10,6 @@ import {
   DOMID_SELF,
   PGT_writable_page,
   CMSG_SHUTDOWN_REBOOT,
-  PAGE_SIZE,
   SHUTDOWN_crash,
   SHUTDOWN_poweroff,
   SHUTDOWN_reboot,
@@ -23,6 +22,7 @@ import type { XenHost } from "../host.js";
 import { getPageType, ownsFrame, putPageType } from "../page-types.js";
 import { NS_PER_INSTRUCTION } from "../time.js";
 import { BlockBackend } from "./block-backend.js";
+import { buildConfiguredDomain } from "./build-domain.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
 import type { DomainConfig } from "./config.js";
@@ -99,28 +99,7 @@ export class Xend {
     const ramdisk = config.ramdisk === undefined ? undefined : this.read(config.ramdisk, "ramdisk");
     const d = this.hv.createDomain({ name: config.name, memoryMiB: config.memoryMiB });
     try {
-      const { dom0Port, guestPort } = this.hv.bindControlChannel(d);
-      const sharedInfoMa = d.sharedInfoMfn * PAGE_SIZE;
-      const result = builder.build({
-        domid: d.id,
-        kernel,
-        kernelPath: config.kernel,
-        ramdisk,
-        cmdline: config.cmdline,
-        config,
-        memory: this.hv.mem,
-        p2mMfn: d.frameList,
-        sharedInfoMa,
-        controlEvtchnPort: guestPort,
-        startInfoFlags: 0,
-      });
-      this.hv.buildDomain(d, {
-        regs: result.regs,
-        l2Mfn: result.pageDirectoryMa / PAGE_SIZE,
-        vmAssistWritablePt: result.writablePagetables,
-        fillM2p: true,
-        gdt: result.gdt === undefined ? undefined : { frames: result.gdt.frameMfns, entries: result.gdt.entries },
-      });
+      const { dom0Port, sharedInfoMa } = buildConfiguredDomain(this.hv, d, builder, { config, kernel, ramdisk });
       const controller: DomainController = new DomainController({
         domid: d.id,
         memory: this.hv.mem,
