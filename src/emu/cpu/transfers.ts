@@ -514,7 +514,7 @@ export function loadFarPointer(c: Cpu, s: number, m: number, osz: number): void 
 
 /** Raises #GP(0) unless CPL <= IOPL or the TSS I/O bitmap allows every byte port touched. */
 export function ioPermitted(c: Cpu, port: number, size: number): void {
-  // In virtual-8086 mode the bitmap is consulted whatever IOPL is (SDM vol. 1 §19.5.2).
+  // In virtual-8086 mode the bitmap is consulted whatever IOPL is (SDM vol. 3 §20.2.8.1).
   if (!c.v86 && c.cpl <= ((c.flags & IOPL) >> IOPL_SHIFT)) return;
   const tr = c.tr;
   if ((tr.selector & 0xfffc) === 0 || (tr.access & 0xf) !== 0xb && (tr.access & 0xf) !== 0x9 || (tr.limit >>> 0) < 0x67) fail(c, Vector.GP, 0);
