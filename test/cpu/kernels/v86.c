@@ -72,6 +72,10 @@ __asm__(
 	"s_pf_ro:\n  movw 0x6002, %cx\n movw %cx, 0x6000\n ud2\n"
 	"s_pf_sup:\n  movw 0x7000, %ax\n ud2\n"
 	"s_pf_stack:\n  movw $0x5010, %sp\n pushw %ax\n ud2\n"
+	"s_addr32:\n  movl $0x10000, %esi\n addr32 movw (%esi), %ax\n ud2\n"
+	"s_word_ffff:\n  movw 0xffff, %ax\n ud2\n"
+	"s_push_wrap:\n  movw $2, %sp\n pushl %eax\n ud2\n"
+	"s_lock:\n  movw $0x40, %bx\n lock incw (%bx)\n movw (%bx), %ax\n ud2\n"
 	".code32\n"
 	"v86_blob_end:\n"
 );
@@ -79,7 +83,8 @@ extern char v86_blob[], v86_blob_end[];
 extern char s_seg[], s_sreg[], s_far[], s_cli[], s_sti[], s_pushf[], s_popfl[], s_popfw[],
 	s_int30[], s_int31[], s_int40[], s_iret[], s_in[], s_out[], s_insb[], s_hlt[], s_lgdt[],
 	s_movcr0[], s_lldt[], s_ltr[], s_sldt[], s_str[], s_lar[], s_lsl[], s_verr[], s_verw[],
-	s_arpl[], s_de[], s_int3[], s_into[], s_pf_np[], s_pf_ro[], s_pf_sup[], s_pf_stack[];
+	s_arpl[], s_de[], s_int3[], s_into[], s_pf_np[], s_pf_ro[], s_pf_sup[], s_pf_stack[],
+	s_addr32[], s_word_ffff[], s_push_wrap[], s_lock[];
 
 static u32 page_dir[1024] __attribute__((aligned(4096)));
 static u32 page_table[1024] __attribute__((aligned(4096)));
@@ -194,6 +199,14 @@ tests(void)
 
 	/* a handler that irets straight back into V86 mode (32-bit IRET from CPL 0, VM=1) */
 	v86("iret_from_ring0", 3, s_int31);
+
+	/* the 64 KiB limit holds for 32-bit offsets and straddling accesses (SDM Vol. 3B 20.1.1);
+	 * LOCK is not IOPL-sensitive on processors after the 386 (Vol. 3B 20.2.7 lists none) */
+	v86("limit.addr32_beyond_ffff", 0, s_addr32);
+	v86("limit.word_at_ffff", 0, s_word_ffff);
+	v86("limit.push32_wrapping_sp", 0, s_push_wrap);
+	*(volatile u16 *)0x30040 = 0x4140;
+	v86("lock.iopl0", 0, s_lock);
 
 	/* privileged and protected-mode-only instructions */
 	v86("priv.hlt", 0, s_hlt);
