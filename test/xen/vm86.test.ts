@@ -27,7 +27,7 @@ const USTACK_TOP = BASE + 13 * 4096;
 const LOW_L1_PFN = 40;
 const HOLE = 0x18;
 const V86_CS = 0x1000;
-const V86 = { gp: 0x000, pf: 0x100, loop: 0x200, int3: 0x300 };
+const V86 = { gp: 0x000, pf: 0x100, loop: 0x200, int3: 0x300, cli: 0x400 };
 const VEC_EVENT = 0xff;
 
 const RING1 = `
@@ -88,6 +88,9 @@ gp_int:
   .org ${V86.int3}
   movw $0x0303, %ax
   int3                     # DPL 3 in Xen's IDT: straight to the guest's vector 3
+  .org ${V86.cli}
+  movw $0x0404, %ax
+  cli                      # IOPL 0: #GP(0) at the cli
 `;
 
 function sym(src: string, label: string, origin: number): number {
@@ -168,6 +171,17 @@ describe("switch_vm86", () => {
     expect(r.ebx).toBe(0x12345678); // EAX restored from the activation
     expect(g.host.stats.count(__HYPERVISOR_switch_vm86, "ok")).toBe(1);
     expect(g.host.core.counters.vm86Bounces).toBe(bouncesBefore + 1);
+    // DS = 0x1000 would be an unusable selector in protected mode: no failsafe for V86 segments.
+    expect(g.host.core.counters.failsafe).toBe(0);
+  });
+
+  it("CLI in V86 mode (IOPL 0) is a #GP(0) at the cli, bounced with the V86 frame", () => {
+    const g = v86Guest({ eip: V86.cli });
+    const r = runToHandler(g);
+    expect(r.words.slice(0, 4)).toEqual([13, 0, V86.cli + 3, V86_CS]);
+    expect(r.words[4] & (X86_EFLAGS_VM | X86_EFLAGS_IF)).toBe(X86_EFLAGS_VM | X86_EFLAGS_IF); // IF still set
+    expect(r.words.slice(5, 11)).toEqual([0xfff0, V86_CS, 0x1100, V86_CS, 0x1200, 0x1300]);
+    expect(r.eax & 0xffff).toBe(0x0404);
   });
 
   it("a #PF in V86 mode bounces with cr2 below the error code and the V86 frame above", () => {
