@@ -28,6 +28,14 @@ __asm__(
 	"  xorl %eax, %eax\n xorl %ebx, %ebx\n xorl %ecx, %ecx\n xorl %edx, %edx\n"
 	"  xorl %esi, %esi\n xorl %edi, %edi\n xorl %ebp, %ebp\n iret\n"
 	"2: cli\n subl $1, %eax\n ret\n"
+	/* Target of the 16-bit gates: a code segment based here (gate offsets are 16 bits), which
+	 * moves to the flat kernel code at once, notes where the 16-bit frame is and unwinds. */
+	".globl h16_entry\n"
+	"h16_entry:\n"
+	"  ljmp $0x08, $h16_flat\n"
+	"h16_flat:\n"
+	"  movl %esp, %ss:h16_esp\n movw $0x10, %ax\n movw %ax, %ds\n movw %ax, %es\n"
+	"  movl $0, catch_armed_run\n pushl $2\n pushl $run_buf\n call k_longjmp\n"
 	/* the real-mode blob; every snippet ends in ud2 (#UD) or traps earlier */
 	".p2align 4\n"
 	".globl v86_blob, v86_blob_end\n"
@@ -75,6 +83,7 @@ __asm__(
 	"s_addr32:\n  movl $0x10000, %esi\n addr32 movw (%esi), %ax\n ud2\n"
 	"s_word_ffff:\n  movw 0xffff, %ax\n ud2\n"
 	"s_push_wrap:\n  movw $2, %sp\n pushl %eax\n ud2\n"
+	"s_int41:\n  movw $0x41, %ax\n int $0x41\n ud2\n"
 	"s_lock:\n  movw $0x40, %bx\n lock incw (%bx)\n movw (%bx), %ax\n ud2\n"
 	".code32\n"
 	"v86_blob_end:\n"
@@ -84,7 +93,29 @@ extern char s_seg[], s_sreg[], s_far[], s_cli[], s_sti[], s_pushf[], s_popfl[], 
 	s_int30[], s_int31[], s_int40[], s_iret[], s_in[], s_out[], s_insb[], s_hlt[], s_lgdt[],
 	s_movcr0[], s_lldt[], s_ltr[], s_sldt[], s_str[], s_lar[], s_lsl[], s_verr[], s_verw[],
 	s_arpl[], s_de[], s_int3[], s_into[], s_pf_np[], s_pf_ro[], s_pf_sup[], s_pf_stack[],
-	s_addr32[], s_word_ffff[], s_push_wrap[], s_lock[];
+	s_addr32[], s_word_ffff[], s_push_wrap[], s_lock[], s_int41[], h16_entry[];
+volatile u32 h16_esp;
+
+/* Runs `code` with vector `vec` behind a 16-bit interrupt gate and prints the words pushed. */
+static void
+v86_gate16(const char *name, u32 iopl, u32 vec, char *code, int err)
+{
+	u64 old = idt[vec];
+	set_gdt(GDT_SCRATCH + 1, seg_desc((u32)h16_entry, 0xfffff, D_P | D_S | D_CODE | D_READ | D_DPL(0), F_G | F_DB));
+	set_idt(vec, gate_desc((GDT_SCRATCH + 1) << 3, 0, 0x6, 3, 1, 0));
+	struct v86_entry e = {
+		.eip = (u32)(code - v86_blob), .cs = V86_CODE, .eflags = 0x2 | EF_VM | IOPL(iopl),
+		.esp = V86_SP, .ss = V86_DATA, .es = 0x3100, .ds = V86_DATA, .fs = 0x3200, .gs = 0x3300,
+	};
+	h16_esp = 0;
+	int r = run_v86(&e);
+	idt[vec] = old;
+	volatile u16 *w = (volatile u16 *)h16_esp;
+	printf_("%s: r=%d sp0=%08x", name, r, (u32)ring0_trap_stack_top - h16_esp);
+	for (int i = 0; i < 9 + err; i++)
+		printf_(" %04x", w[i]);
+	printf_("\n");
+}
 
 static u32 page_dir[1024] __attribute__((aligned(4096)));
 static u32 page_table[1024] __attribute__((aligned(4096)));
@@ -250,6 +281,10 @@ tests(void)
 	set_idt(0x40, gate_desc(GDT_SCRATCH << 3, g, T_INTGATE, 3, 1, 0));
 	v86("gate.target_conforming", 3, s_int40);
 	set_idt(0x40, gate_desc(SEL_KCODE, g, T_INTGATE, 0, 1, 0));
+
+	/* 16-bit gates push the same slots as words */
+	v86_gate16("gate16.int41", 3, 0x41, s_int41, 0);
+	v86_gate16("gate16.gp_from_cli", 0, V_GP, s_cli, 1);
 
 	/* paging applies at CPL 3 */
 	paging_on();
