@@ -213,6 +213,27 @@ export const TI_DPL_MASK = 3;
 export const TI_DISABLE_EVENTS = 4;
 export const NR_TRAP_VECTORS = 256;
 
+// ---- switch_vm86 (x86_32 entry.S do_switch_vm86) -------------------------------------------------
+
+/** EFLAGS bits switch_vm86 sets (IF, VM) and clears (IOPL) in the activation it returns to. */
+export const X86_EFLAGS_IF = 0x200;
+export const X86_EFLAGS_IOPL = 0x3000;
+export const X86_EFLAGS_VM = 0x20000;
+/**
+ * switch_vm86: the ring-1 stack at ESP holds the value to put back into EAX (which carried the
+ * hypercall number), then the virtual-8086 activation Xen copies onto its own frame.
+ */
+export const VM86_ACTIVATION = {
+  eax: 0, eip: 4, cs: 8, eflags: 12, esp: 16, ss: 20, es: 24, ds: 28, fs: 32, gs: 36, SIZE: 40,
+} as const;
+/**
+ * A bounce frame from virtual-8086 mode (on SS1:ESP1), above the [cr2] [error code] words:
+ * the ring-3 frame plus ES DS FS GS above SS.
+ */
+export const VM86_BOUNCE_FRAME = {
+  eip: 0, cs: 4, eflags: 8, esp: 12, ss: 16, es: 20, ds: 24, fs: 28, gs: 32, SIZE: 36,
+} as const;
+
 // ---- multicall ---------------------------------------------------------------------------------
 
 /** multicall_entry_t: args[5] (offset 24) receives the result. */

@@ -39,7 +39,7 @@ export class XenCore {
   readonly defaultGdtMfn: Mfn;
   tlb: TlbControl | null = null;
   /** How often each delivery path ran (tests and statistics). */
-  readonly counters = { bounces: 0, failsafe: 0, upcalls: 0, ldtShadowMaps: 0, crashes: 0 };
+  readonly counters = { bounces: 0, vm86Bounces: 0, failsafe: 0, upcalls: 0, ldtShadowMaps: 0, crashes: 0 };
   /** Called when an event makes a blocked domain runnable again (the scheduler hooks in). */
   wake: (d: Domain) => void = (d) => {
     d.blocked = false;

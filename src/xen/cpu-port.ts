@@ -9,6 +9,7 @@ import type { DebugPoint, Domain } from "./domain.js";
 import { GDT_VIRT_START, LDT_VIRT_START } from "./layout.js";
 import { readDescriptor } from "./segments.js";
 import type { GuestCpuPort, RunOutcome, RunStop } from "./vcpu-port.js";
+import { inVm86 } from "./vm86.js";
 
 /** Selector of GDT entry 265, where Xen 2.0 puts CPU 0's LDT descriptor. */
 const XEN_LDT_SELECTOR = 265 << 3;
@@ -70,6 +71,11 @@ export class CpuPort implements GuestCpuPort {
     const as = { mem: x.mem, baseptrMfn: v.baseptrMfn };
     this.installDebugPoints(d);
     let error: string | null = null;
+    if (inVm86(r)) {
+      // Virtual-8086 mode: selector * 16 bases, no descriptors (setEflags above made CPL 3).
+      for (const s of [1, 0, 2, 3, 4, 5] as const) c.setRealModeSegment(s, r.seg[s]);
+      return null;
+    }
     // CS first: it sets the CPL the other caches are used with.
     for (const s of [1, 0, 2, 3, 4, 5] as const) {
       const sel = r.seg[s];

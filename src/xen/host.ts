@@ -19,6 +19,7 @@ import { getPageType } from "./page-types.js";
 import { Scheduler, TICK_NS } from "./sched.js";
 import { Clock, NS_PER_INSTRUCTION, type TimeMode } from "./time.js";
 import { checkSegmentsOnReturn, deliverException, returnToGuest } from "./traps.js";
+import { contextCpl } from "./vm86.js";
 import type { GuestCpuPort } from "./vcpu-port.js";
 import { LDT_VIRT_START } from "./layout.js";
 import { ptwrFault, ptwrFlush } from "./ptwr.js";
@@ -388,7 +389,7 @@ export class XenHost {
     // Writable page tables: a write to a protected L1 opens it; any other entry closes it first.
     if (e.vector === 14 && !e.softwareInt && ptwrFault(this.core, d, e.cr2, e.errorCode)) return;
     if (!ptwrFlush(this.core, d)) return;
-    const cpl = r.seg[S_CS] & 3;
+    const cpl = contextCpl(r);
     if (e.softwareInt && e.vector === HYPERCALL_VECTOR && cpl === 1) {
       this.entries.hypercalls++;
       const g = r.gpr;

@@ -17,7 +17,7 @@ import {
   __HYPERVISOR_update_va_mapping, __HYPERVISOR_update_va_mapping_otherdomain,
   __HYPERVISOR_vm_assist, __HYPERVISOR_xen_version,
 } from "./abi.js";
-import type { Domain } from "./domain.js";
+import { R_EAX, type Domain } from "./domain.js";
 import { doEventChannelOp } from "./evtchn.js";
 import { doSetGdt, doUpdateDescriptor } from "./gdt.js";
 import { doGrantTableOp } from "./grant-table.js";
@@ -25,6 +25,7 @@ import { copyFromGuest, copyToGuest, type AddressSpace } from "./guest-memory.js
 import type { XenHost } from "./host.js";
 import { doDomMemOp, doMmuUpdate, doUpdateVaMapping } from "./mm.js";
 import { doFpuTaskswitch, doSetCallbacks, doSetFastTrap, doSetTrapTable, doStackSwitch } from "./traps.js";
+import { doSwitchVm86 } from "./vm86.js";
 
 const log = createDebug("xen:hypercall");
 
@@ -191,7 +192,14 @@ export function hypercall(h: XenHost, d: Domain, eax: number, ebx: number, ecx: 
     case __HYPERVISOR_grant_table_op: rc = doGrantTableOp(x, as, d, ebx, ecx, edx); break;
     case __HYPERVISOR_vm_assist: rc = doVmAssist(d, ebx, ecx); break;
     case __HYPERVISOR_update_va_mapping_otherdomain: rc = -EPERM; break; // privileged only
-    case __HYPERVISOR_switch_vm86: rc = -ENOSYS; break; // no vm86 frames in this model
+    case __HYPERVISOR_switch_vm86:
+      // The entry stub's assembly routine needs the guest's own frame; inside a multicall there
+      // is none (Xen 2.0 would misread its stack), so it is refused here.
+      if (d.vcpu.inMulticall) { rc = -EINVAL; break; }
+      // No result: EAX comes from the activation. The histogram counts a crash as -EFAULT.
+      rc = doSwitchVm86(x, as, d) ? 0 : -EFAULT;
+      h.stats.note(d.id, nr, rc);
+      return d.vcpu.regs.gpr[R_EAX];
     default: rc = -ENOSYS;
   }
   h.stats.note(d.id, nr, rc);

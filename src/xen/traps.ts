@@ -2,8 +2,8 @@
 // the virtual IDT of set_trap_table, stack_switch, set_callbacks, set_fast_trap, and the
 // delivery of exceptions, software interrupts, the event upcall and the failsafe callback onto
 // the guest's ring-1 stack. From ring 1 the frame goes on the current stack
-// ([cr2] [error] EIP CS EFLAGS); from ring 2/3 on SS1:ESP1 with ESP SS above. A frame that cannot
-// be written crashes the domain, as in Xen.
+// ([cr2] [error] EIP CS EFLAGS); from ring 2/3 on SS1:ESP1 with ESP SS above, and from V86 mode
+// with ES DS FS GS above those. A frame that cannot be written crashes the domain, as in Xen.
 import createDebug from "debug";
 import {
   BOUNCE_EFLAGS_MASK, EFAULT, EPERM, NR_TRAP_VECTORS, SHARED_INFO, TI_DISABLE_EVENTS, TI_DPL_MASK,
@@ -15,6 +15,7 @@ import { isValidRing1CodeSelector } from "./descriptors.js";
 import { S_CS, S_DS, S_ES, S_FS, S_GS, S_SS, R_ESP, type Domain } from "./domain.js";
 import { copyFromGuest, copyToGuest, type AddressSpace } from "./guest-memory.js";
 import { canLoadDataSegment, stackLinear } from "./segments.js";
+import { contextCpl, inVm86 } from "./vm86.js";
 
 const log = createDebug("xen:traps");
 
@@ -114,7 +115,8 @@ export interface BounceOptions {
  */
 export function bounceTo(x: XenCore, as: AddressSpace, d: Domain, cs: number, eip: number, opt: BounceOptions, what: string): boolean {
   const r = d.vcpu.regs;
-  const fromRing = r.seg[S_CS] & 3;
+  const vm86 = inVm86(r);
+  const fromRing = contextCpl(r);
   const frame: number[] = [...(opt.below ?? [])];
   if (opt.cr2 !== undefined) frame.push(opt.cr2);
   if (opt.errorCode !== undefined) frame.push(opt.errorCode);
@@ -126,6 +128,7 @@ export function bounceTo(x: XenCore, as: AddressSpace, d: Domain, cs: number, ei
     esp = r.gpr[R_ESP];
   } else {
     frame.push(r.gpr[R_ESP], r.seg[S_SS]);
+    if (vm86) frame.push(r.seg[S_ES], r.seg[S_DS], r.seg[S_FS], r.seg[S_GS]);
     ss = d.vcpu.kernelSs;
     esp = d.vcpu.kernelEsp;
   }
@@ -135,6 +138,11 @@ export function bounceTo(x: XenCore, as: AddressSpace, d: Domain, cs: number, ei
     return false;
   }
   x.counters.bounces++;
+  if (vm86) {
+    // The data segments hold real-mode values: null them, as the CPU does on leaving V86 mode.
+    x.counters.vm86Bounces++;
+    for (const s of [S_ES, S_DS, S_FS, S_GS]) r.seg[s] = 0;
+  }
   r.seg[S_SS] = ss;
   r.gpr[R_ESP] = newEsp | 0;
   r.seg[S_CS] = cs;
@@ -179,7 +187,7 @@ export interface GuestException {
  */
 export function deliverException(x: XenCore, as: AddressSpace, d: Domain, e: GuestException): boolean {
   const r = d.vcpu.regs;
-  const cpl = r.seg[S_CS] & 3;
+  const cpl = contextCpl(r); // int n from V86 mode is checked against 3
   if (e.softwareInt) {
     // EIP in the context is already past the instruction (the CPU's convention for traps).
     const n = e.vector;
@@ -215,6 +223,7 @@ export function deliverException(x: XenCore, as: AddressSpace, d: Domain, e: Gue
  */
 export function checkSegmentsOnReturn(x: XenCore, as: AddressSpace, d: Domain): boolean {
   const r = d.vcpu.regs;
+  if (inVm86(r)) return true; // real-mode segment values are not selectors: no failsafe for them
   const cpl = r.seg[S_CS] & 3;
   const order = [S_DS, S_ES, S_FS, S_GS];
   if (order.every((s) => canLoadDataSegment(x, as, d, r.seg[s], cpl))) return true;

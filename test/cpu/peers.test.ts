@@ -7,7 +7,7 @@ import { bochsLines, qemuLines } from "./peers/peer-kernels.js";
 import { runOnOurCpu } from "./peers/bare.js";
 import { buildReference, staleRulings, type Reference } from "./peers/reference.js";
 
-const KERNELS = ["segments", "rings", "paging", "idt", "iopl", "hot"];
+const KERNELS = ["segments", "rings", "paging", "idt", "iopl", "hot", "v86"];
 const OUT = "build/cpu/kernels";
 
 describe.each(KERNELS)("test kernel %s", (kernel) => {

@@ -30,6 +30,8 @@ interface CLayout {
 const LAYOUTS: Record<string, CLayout> = {
   MMU_UPDATE: { type: "mmu_update_t" },
   TRAP_INFO: { type: "trap_info_t" },
+  VM86_ACTIVATION: { type: "vm86_activation_t" },
+  VM86_BOUNCE_FRAME: { type: "vm86_bounce_frame_t" },
   MULTICALL_ENTRY: { type: "multicall_entry_t", paths: { result: "args[5]" } },
   VCPU_INFO: { type: "vcpu_info_t" },
   SHARED_INFO: {

@@ -31,7 +31,7 @@ describe("hello guest", () => {
     const expected: Array<[number, number]> = [
       [0, 0], [1, 0], [2, -22], [3, 0], [4, 0], [5, 0], [6, 0], [7, -1], [8, 0], [9, 0xc0001000],
       [10, -22], [11, 0], [12, 0], [13, 0], [13, 0x20000], [13, -1], [14, 0], [15, 0], [16, 0],
-      [17, 0x20000], [18, 0], [19, -1], [20, 0], [21, 0], [22, -1], [23, -38], [24, -38],
+      [17, 0x20000], [18, 0], [19, -1], [20, 0], [21, 0], [22, -1], [23, 14], [24, -38],
     ];
     const lines = out.split("\n").filter((l) => l.startsWith("hypercall "));
     expect(lines).toEqual(expected.map(([n, v]) => `hypercall ${n} = ${hex(v)}`));
@@ -39,6 +39,9 @@ describe("hello guest", () => {
     expect(host.core.frames.owner[grantFrame]).toBe(g.d.id);
     expect(out).toContain(`hello: grant setup_table 0x00000000 status 0x00000000 frame ${hex(grantFrame)}\n`);
     expect(out).toContain("hello: int3 bounced\n");
+    // switch_vm86: the fetch at 1000:0000 (nothing mapped there) comes back as a #PF from vm86 mode
+    // with IOPL cleared and IF and VM set in the frame's EFLAGS.
+    expect(out).toContain("hello: vm86 #PF error 0x00000004 cr2 0x00010000 at 0x00001000:0x00000000 eflags 0x00020202 ds 0x00004000\n");
     expect(out).toContain("hello: m2p matches p2m for 64 of 64 pages\n");
     expect(out).toContain("hello: writable page tables ok\n");
     // Long batches are preempted and re-entered (Xen's continuations) and still complete.

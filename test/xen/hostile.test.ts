@@ -66,10 +66,13 @@ describe("hostile guest", () => {
       [7, -EPERM], [8, -EPERM], [8, -EINVAL], [9, -EINVAL], [10, -EINVAL], [11, -1], [13, -EFAULT],
       [14, -EINVAL], [16, -EFAULT], [16, -EINVAL], [16, -ENOSYS], [16, -EPERM], [17, -ENOSYS],
       [18, -EFAULT], [18, -ENOSYS], [19, -EPERM], [20, -EINVAL], [21, -EINVAL], [21, -ENOSYS],
-      [22, -EPERM], [23, -ENOSYS], [24, -ENOSYS], [31, -ENOSYS],
+      [22, -EPERM], [24, -ENOSYS], [31, -ENOSYS],
     ];
     for (const [nr, rc] of paths) expect(host.stats.count(nr, rc, hostileIds), `hypercall ${nr} -> ${rc}`).toBeGreaterThan(10);
     for (const [nr] of [[0], [1], [10], [14], [16]]) expect(host.stats.count(nr, "ok", hostileIds), `hypercall ${nr} ok`).toBeGreaterThan(0);
+    // switch_vm86 with random activations: each entered vm86 mode and came back by a bounce.
+    expect(host.stats.count(23, "ok", hostileIds), "switch_vm86 ok").toBeGreaterThan(10);
+    expect(host.core.counters.vm86Bounces).toBeGreaterThanOrEqual(host.stats.count(23, "ok", hostileIds));
     // Faults of every kind were reflected, and the failsafe path ran.
     for (const v of [0, 3, 6, 13, 14, 0x40, 0x80]) expect(host.vectors.get(v) ?? 0, `vector ${v}`).toBeGreaterThan(100);
     expect(host.core.counters.failsafe).toBeGreaterThan(10);

@@ -22,7 +22,7 @@ function makeGdtFrame(g: Guest, pfn: number, entries: Array<[number, number, num
 }
 
 describe("small hypercalls", () => {
-  it("xen_version(0) is 2.0; other commands, missing numbers and vm86 give -ENOSYS; numbers alias mod 32", () => {
+  it("xen_version(0) is 2.0; other commands and missing numbers give -ENOSYS; numbers alias mod 32", () => {
     const g = Guest.create();
     expect(g.call(17, 0)).toBe(XEN_VERSION);
     expect(g.call(17, 1)).toBe(-ENOSYS);

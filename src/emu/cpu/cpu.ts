@@ -7,7 +7,7 @@ import createDebug from "debug";
 import type { MachineMemory } from "../memory.js";
 import {
   AC, AF, ARITH, CC_ADC, CC_ADD, CC_DEC, CC_EAGER, CC_INC, CC_RES, CC_SBB, CC_SUB, CF,
-  FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, ZF,
+  FLAGS_FIXED, FLAGS_WRITABLE, OF, PF, SF, TF, VM, ZF,
 } from "./flags.js";
 import { PARITY } from "./lazy-flags.js";
 import {
@@ -36,6 +36,9 @@ const STOP_REEVAL = 100;
 
 const TLB_LIST_MAX = 16384;
 const BLOCK_CACHE = 8192;
+
+/** Access byte of every segment in virtual-8086 mode: present, DPL 3, read/write data, accessed. */
+export const V86_SEGMENT_ACCESS = 0xf3;
 
 /** segOk bits: what the cached descriptor allows. */
 export const SEG_R = 1;
@@ -334,10 +337,25 @@ export class Cpu {
 
   /** Writes EFLAGS as the owner or debugger sees it (no privilege rules). */
   setEflags(v: number): void {
+    const wasV86 = (this.flags & VM) !== 0;
     this.flags = (v & FLAGS_WRITABLE) | FLAGS_FIXED;
     this.ccOp = CC_EAGER;
     this.stop = this.stop || STOP_REEVAL;
+    if (wasV86 !== ((v & VM) !== 0)) this.setCpl(this.v86 ? 3 : this.segSel[1] & 3);
     this.selectTlb();
+  }
+
+  /** EFLAGS.VM: virtual-8086 mode (SDM vol. 3 ch. 20). */
+  get v86(): boolean {
+    return (this.flags & VM) !== 0;
+  }
+
+  /**
+   * Loads a segment register as virtual-8086 (and real) mode does: base = selector * 16,
+   * limit 0xFFFF, a 16-bit read/write segment at DPL 3, no descriptor read.
+   */
+  setRealModeSegment(s: SRegIndex, selector: number): void {
+    this.setSegmentCache(s, selector & 0xffff, (selector & 0xffff) << 4, 0xffff, V86_SEGMENT_ACCESS);
   }
 
   /** Internal: write flags under a mask of bits the instruction may change. */
@@ -374,7 +392,7 @@ export class Cpu {
       this.csBase = base | 0;
       this.csLimit = limit | 0;
       this.code32 = (access & 0x4000) !== 0;
-      this.setCpl(selector & 3);
+      this.setCpl((this.flags & VM) !== 0 ? 3 : selector & 3);
       this.fetchValid = 0;
     } else if (s === 2) {
       this.stack32 = (access & 0x4000) !== 0;

@@ -21,7 +21,8 @@ export function exec0F(c: Cpu): void {
   const osz = c.opsize32 ? 4 : 2;
   const regs = c.regs;
   switch (op) {
-    case 0x00: { // group 6
+    case 0x00: { // group 6: none of it exists in virtual-8086 mode
+      if (c.v86) ud(c);
       const m = c.fb();
       const sop = (m >> 3) & 7;
       const a = m < 0xc0 ? ea(c, m) : 0;
@@ -84,6 +85,7 @@ export function exec0F(c: Cpu): void {
       return;
     }
     case 0x02: case 0x03: {
+      if (c.v86) ud(c); // lar / lsl
       const m = c.fb();
       const a = m < 0xc0 ? ea(c, m) : 0;
       larLsl(c, op === 0x02, rdRM(c, m, a, 2), (m >> 3) & 7, osz);

@@ -126,6 +126,11 @@ function ud(c: Cpu): never {
   return c.raise(Vector.UD, -1);
 }
 
+/** PUSHF, POPF and INT n in virtual-8086 mode need IOPL 3, else #GP(0) (SDM vol. 3 §20.2.7). */
+function v86Sensitive(c: Cpu): void {
+  if (c.v86 && (c.flags & IOPL) !== IOPL) c.raise(Vector.GP, 0);
+}
+
 /** Executes one instruction at c.ip (== c.eip). */
 export function step(c: Cpu): void {
   let op = c.fb();
@@ -505,6 +510,7 @@ function execOne(c: Cpu, op: number): void {
       return;
     }
     case 0x63: { // arpl Ew, Gw
+      if (c.v86) ud(c);
       const m = c.fb();
       const a = m < 0xc0 ? ea(c, m) : 0;
       const dst = rdRM(c, m, a, 2);
@@ -667,11 +673,13 @@ function execOne(c: Cpu, op: number): void {
     }
     case 0x9b: x87(c, 0x9b); return;
     case 0x9c: { // pushf
+      v86Sensitive(c);
       const f = c.getEflags() & ~(RF | 0x20000);
       push(c, osz, f);
       return;
     }
     case 0x9d: { // popf
+      v86Sensitive(c);
       const v = pop(c, osz);
       popFlags(c, v, osz);
       return;
@@ -759,13 +767,14 @@ function execOne(c: Cpu, op: number): void {
     case 0xcc: c.softwareInterrupt(Vector.BP); return;
     case 0xcd: {
       const v = c.fb();
+      v86Sensitive(c);
       c.softwareInterrupt(v);
       return;
     }
     case 0xce:
       if (c.getOF()) c.softwareInterrupt(Vector.OF);
       return;
-    case 0xcf: iret(c, osz); return;
+    case 0xcf: iret(c, osz); return; // IOPL-sensitive in V86 mode: checked in iret()
     case 0xd4: aam(c, c.fb()); return;
     case 0xd5: aad(c, c.fb()); return;
     case 0xd6: c.regs8[0] = c.getCF() !== 0 ? 0xff : 0; return; // SALC (undocumented, valid in 32-bit mode)

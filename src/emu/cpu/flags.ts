@@ -22,8 +22,8 @@ export const ID = 1 << 21;
 export const FLAGS_FIXED = 1 << 1;
 /** The six status flags an ALU operation produces. */
 export const ARITH = CF | PF | AF | ZF | SF | OF;
-/** Bits software can ever change (VM is kept clear: no virtual-8086 mode here). */
-export const FLAGS_WRITABLE = ARITH | TF | IF | DF | OF | IOPL | NT | RF | AC | ID;
+/** Bits software can ever change (VM only through IRET from CPL 0, delivery, or the owner). */
+export const FLAGS_WRITABLE = ARITH | TF | IF | DF | OF | IOPL | NT | RF | VM | AC | ID;
 
 /** Lazy-flag kinds: how the six status flags follow from ccA, ccB, ccR. */
 export const CC_EAGER = 0; // status flags are in `flags`

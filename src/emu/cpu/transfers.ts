@@ -1,10 +1,13 @@
 // Protection machinery (SDM vol. 3 ch. 5-6): descriptor reads, segment-register loads with
 // their checks, far jmp/call/ret through code segments and call gates, iret, IDT delivery
 // with the TSS stack switch (bare mode), I/O permission, and lar/lsl/verr/verw/lldt/ltr.
-// Hardware task switches (task gates, TSS jumps, iret with NT) are not modelled: #GP.
+// Virtual-8086 mode (SDM vol. 3 ch. 20): segment loads and far transfers use selector * 16,
+// IRET from CPL 0 enters it, delivery from it goes to a ring-0 handler with the four data
+// segments pushed and nulled. Hardware task switches (task gates, TSS jumps, iret with NT) are
+// not modelled: #GP.
 import type { Cpu } from "./cpu.js";
 import { Vector } from "./constants.js";
-import { AC, ARITH, ID, IF, IOPL, IOPL_SHIFT, NT, RF, TF, VM, DF, OF, ZF } from "./flags.js";
+import { AC, ARITH, FLAGS_WRITABLE, ID, IF, IOPL, IOPL_SHIFT, NT, RF, TF, VM, DF, OF, ZF } from "./flags.js";
 import { ea, getReg, rdMem, setReg } from "./execute.js";
 
 // The descriptor last read by readDescriptor.
@@ -66,6 +69,10 @@ function loadCache(c: Cpu, s: number, sel: number): void {
 
 /** MOV/POP/LxS into a data or stack segment register (SDM vol. 2 MOV, vol. 3 §5.10). */
 export function loadSegmentChecked(c: Cpu, s: number, sel: number): void {
+  if (c.v86) {
+    c.setRealModeSegment(s as 0, sel);
+    return;
+  }
   const rpl = sel & 3;
   if (s === 2) {
     if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
@@ -110,8 +117,19 @@ function enterCode(c: Cpu, sel: number, off: number, cpl: number): void {
   c.ip = off;
 }
 
+/** JMP/CALL/RETF far in virtual-8086 mode: CS = selector * 16, the offset within 0xFFFF. */
+function enterV86Code(c: Cpu, sel: number, off: number): void {
+  if ((off >>> 0) > 0xffff) fail(c, Vector.GP, 0);
+  c.setRealModeSegment(1, sel);
+  c.ip = off;
+}
+
 export function farJump(c: Cpu, sel: number, off: number, osz: number): void {
   if (osz === 2) off &= 0xffff;
+  if (c.v86) {
+    enterV86Code(c, sel, off);
+    return;
+  }
   if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, sel, Vector.GP);
   if (isSegment()) {
@@ -161,6 +179,13 @@ function pushSz(c: Cpu, gsz: number, v: number): void {
 
 export function farCall(c: Cpu, sel: number, off: number, osz: number): void {
   if (osz === 2) off &= 0xffff;
+  if (c.v86) {
+    if ((off >>> 0) > 0xffff) fail(c, Vector.GP, 0);
+    pushSz(c, osz, c.segSel[1]);
+    pushSz(c, osz, c.ip);
+    enterV86Code(c, sel, off);
+    return;
+  }
   if ((sel & 0xfffc) === 0) fail(c, Vector.GP, 0);
   readDescriptor(c, sel, Vector.GP);
   const retCs = c.segSel[1];
@@ -255,6 +280,11 @@ function loadOuterStack(c: Cpu, ss: number, esp: number, rpl: number, notPresent
 export function farReturn(c: Cpu, osz: number, n: number): void {
   const ip = stackRead(c, osz, 0);
   const sel = stackRead(c, osz, osz) & 0xffff;
+  if (c.v86) {
+    enterV86Code(c, sel, ip);
+    addStack(c, 2 * osz + n);
+    return;
+  }
   checkReturnCode(c, sel);
   const rpl = sel & 3;
   if (rpl === c.cpl) {
@@ -285,11 +315,51 @@ function addStack(c: Cpu, n: number): void {
   else c.regs16[8] = c.regs16[8] + n;
 }
 
+/** IRET inside virtual-8086 mode: only with IOPL 3, which it cannot change (nor VM). */
+function iretInV86(c: Cpu, osz: number): void {
+  if (((c.flags & IOPL) >> IOPL_SHIFT) !== 3) fail(c, Vector.GP, 0);
+  const ip = stackRead(c, osz, 0);
+  const sel = stackRead(c, osz, osz) & 0xffff;
+  const fl = stackRead(c, osz, 2 * osz);
+  const mask = osz === 4 ? FLAGS_WRITABLE & ~(IOPL | VM) : 0xffff & ~IOPL;
+  enterV86Code(c, sel, ip);
+  addStack(c, 3 * osz);
+  c.writeFlags(fl, mask);
+}
+
+/**
+ * IRET from CPL 0 to a frame with EFLAGS.VM set: EIP CS EFLAGS ESP SS ES DS FS GS are popped
+ * (32 bits each), every segment is loaded as in real mode and CPL becomes 3 (SDM: IRET,
+ * RETURN-TO-VIRTUAL-8086-MODE). The CS image is not checked.
+ */
+function iretToV86(c: Cpu, ip: number, sel: number, fl: number): void {
+  const sels: number[] = [];
+  for (let i = 3; i < 9; i++) sels.push(stackRead(c, 4, i * 4));
+  const [esp, ss, es, ds, fs, gs] = sels;
+  c.writeFlags(fl, FLAGS_WRITABLE);
+  c.setRealModeSegment(1, sel);
+  c.setRealModeSegment(2, ss);
+  c.setRealModeSegment(0, es);
+  c.setRealModeSegment(3, ds);
+  c.setRealModeSegment(4, fs);
+  c.setRealModeSegment(5, gs);
+  c.regs[4] = esp;
+  c.ip = ip & 0xffff;
+}
+
 export function iret(c: Cpu, osz: number): void {
+  if (c.v86) {
+    iretInV86(c, osz);
+    return;
+  }
   if ((c.flags & NT) !== 0) fail(c, Vector.TS, c.tr.selector & 0xfffc); // task return: not modelled
   const ip = stackRead(c, osz, 0);
   const sel = stackRead(c, osz, osz) & 0xffff;
   const fl = stackRead(c, osz, 2 * osz);
+  if (osz === 4 && (fl & VM) !== 0 && c.cpl === 0) {
+    iretToV86(c, ip, sel, fl);
+    return;
+  }
   checkReturnCode(c, sel);
   const rpl = sel & 3;
   const oldCpl = c.cpl;
@@ -322,6 +392,42 @@ export function iret(c: Cpu, osz: number): void {
   nullifySegments(c);
 }
 
+/**
+ * The stack half of a delivery from virtual-8086 mode: switch to the TSS ring-0 stack, leave
+ * V86 mode, push GS FS DS ES SS ESP and load null into the four data registers. On a fault the
+ * V86 state is put back, so the fault is taken (or becomes #DF) from where the event arose.
+ */
+function enterRing0FromV86(c: Cpu, gsz: number, ext: number): void {
+  const codeLo = dLo, codeHi = dHi, codeAddr = dAddr;
+  const { ss, esp } = tssStack(c, 0, ext);
+  checkInnerStack(c, ss, 0, ext);
+  const saved = [0, 2, 3, 4, 5].map((s) => c.getSegment(s as 0));
+  const oldEsp = c.regs[4];
+  c.materialize();
+  const oldFlags = c.flags;
+  try {
+    setAccessed(c);
+    c.flags &= ~VM;
+    loadCache(c, 2, ss);
+    c.regs[4] = esp;
+    c.setCpl(0);
+    for (const s of [5, 4, 3, 0]) pushSz(c, gsz, c.segSel[s]);
+    pushSz(c, gsz, saved[1].selector);
+    pushSz(c, gsz, oldEsp);
+  } catch (e) {
+    c.flags = oldFlags;
+    for (const [i, s] of [0, 2, 3, 4, 5].entries()) {
+      const g = saved[i];
+      c.setSegmentCache(s as 0, g.selector, g.base, g.limit, g.access);
+    }
+    c.regs[4] = oldEsp;
+    c.setCpl(3);
+    throw e;
+  }
+  for (const s of [0, 3, 4, 5]) c.setSegmentCache(s as 0, 0, 0, 0, 0);
+  dLo = codeLo; dHi = codeHi; dAddr = codeAddr;
+}
+
 /** Bare mode: delivers vector through the IDT (SDM vol. 3 §6.12). `eip` is the return address. */
 export function deliverInterrupt(c: Cpu, vector: number, code: number, software: boolean, eip: number, fault = false): void {
   const ext = software ? 0 : 1;
@@ -347,7 +453,12 @@ export function deliverInterrupt(c: Cpu, vector: number, code: number, software:
   // Faults push RF=1 so the handler's iret does not re-trigger an instruction breakpoint.
   const flags = fault ? c.getEflags() | RF : c.getEflags();
   const oldCs = c.segSel[1];
-  if (!isConforming() && dpl < c.cpl) {
+  if (c.v86) {
+    // From virtual-8086 mode only a non-conforming DPL-0 handler will do (SDM: INT n,
+    // INTERRUPT-FROM-VIRTUAL-8086-MODE).
+    if (isConforming() || dpl !== 0) fail(c, Vector.GP, (tsel & 0xfffc) | ext);
+    enterRing0FromV86(c, gsz, ext);
+  } else if (!isConforming() && dpl < c.cpl) {
     const { ss, esp } = tssStack(c, dpl, ext);
     checkInnerStack(c, ss, dpl, ext);
     const oldSs = c.segSel[2];
@@ -403,7 +514,8 @@ export function loadFarPointer(c: Cpu, s: number, m: number, osz: number): void 
 
 /** Raises #GP(0) unless CPL <= IOPL or the TSS I/O bitmap allows every byte port touched. */
 export function ioPermitted(c: Cpu, port: number, size: number): void {
-  if (c.cpl <= ((c.flags & IOPL) >> IOPL_SHIFT)) return;
+  // In virtual-8086 mode the bitmap is consulted whatever IOPL is (SDM vol. 3 §20.2.8.1).
+  if (!c.v86 && c.cpl <= ((c.flags & IOPL) >> IOPL_SHIFT)) return;
   const tr = c.tr;
   if ((tr.selector & 0xfffc) === 0 || (tr.access & 0xf) !== 0xb && (tr.access & 0xf) !== 0x9 || (tr.limit >>> 0) < 0x67) fail(c, Vector.GP, 0);
   const mapBase = c.rdSys16((tr.base + 0x66) | 0);

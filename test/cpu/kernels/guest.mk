@@ -2,7 +2,7 @@
 # image per kernel (boot sector + flattened kernel) for Bochs, which has no multiboot loader.
 CPUK_SRC   := test/cpu/kernels
 CPUK_OUT   := $(B)/cpu/kernels
-CPUK_NAMES := segments rings paging idt iopl hot
+CPUK_NAMES := segments rings paging idt iopl hot v86
 CPUK_LIB   := $(addprefix $(CPUK_OUT)/lib/,start.o console.o desc.o trap.o)
 CPUK_CFLAGS := $(GUEST_CFLAGS) -O1 -I$(CPUK_SRC)/lib
 

@@ -117,4 +117,13 @@ export const RULINGS: readonly Ruling[] = [
       "class 7) come before faults on executing it (#GP for CPL > 0, class 8); Vol. 2 MOV (control registers) " +
       "raises #UD for CR1, and a LOCK prefix on HLT raises #UD.",
   },
+  {
+    kernel: "v86",
+    checks: /^limit\.(addr32_beyond_ffff|word_at_ffff|push32_wrapping_sp)$/,
+    right: "bochs",
+    sdm: "Vol. 3B 20.1.1 (which virtual-8086 mode shares, 20.2): a 32-bit offset beyond FFFFH raises an exception, " +
+      "and every segment is 64 KBytes long, so a word at offset FFFFH or a doubleword push at SP = 2 (wrapping to " +
+      "FFFEH) leaves the segment: #GP(0) for data, #SS(0) for the stack (Vol. 2 MOV, PUSH: virtual-8086 mode " +
+      "exceptions). QEMU TCG has no segment limit checks and runs on.",
+  },
 ];

@@ -1,7 +1,8 @@
 /*
  * hostile.c - a guest that attacks its hypervisor: random and invalid hypercalls, every kind of
  * fault (divide, #GP from privileged instructions, #PF on Xen's area and read-only pages,
- * #UD, int n with every DPL outcome), bad segment loads and descriptor updates, and an LDT
+ * #UD, int n with every DPL outcome), bad segment loads and descriptor updates, random
+ * switch_vm86 activations (each ends in a bounce from vm86 mode), and an LDT
  * selector invalidated under its feet so the failsafe callback runs. Faults resume at a
  * recovery point; the host keeps the histogram. It never stops by itself.
  */
@@ -19,6 +20,7 @@ static xen_u32 seed = 12345;
 /* Where a fault resumes; set before each deliberate fault. */
 static volatile xen_u32 resume_eip;
 static volatile xen_u32 faults;
+static volatile xen_u32 vm86_rounds;
 static xen_u32 scratch_ma, ldt_ma;
 
 static xen_u32
@@ -130,6 +132,17 @@ random_hypercall(void)
 		break;
 	case __HYPERVISOR_fpu_taskswitch:
 		break;
+	case __HYPERVISOR_switch_vm86: {
+		/* A random activation: nothing is mapped below 1.1 MiB here, so the first fetch faults
+		 * (or a pending event arrives first) and the round ends with a bounce from vm86 mode. */
+		vm86_activation_t act = {
+			.eax = a1, .eip = a2, .cs = a3, .eflags = a4, .esp = a5, .ss = rnd(),
+			.es = rnd(), .ds = rnd(), .fs = rnd(), .gs = rnd(),
+		};
+		vm86_call(&act);
+		vm86_rounds++;
+		return;
+	}
 	default:
 		break;
 	}

@@ -40,6 +40,17 @@ void install_traps(const trap_info_t *extra);
 unsigned strlen_(const char *s);
 void *memset_(void *p, int c, unsigned n);
 
+/* A round in vm86 mode (switch_vm86 with *act): returns when a trap or event brings the
+ * guest back to ring 1, which then is described by vm86_exit. Runs on its own SS1:ESP1 stack
+ * and leaves the event mask as it found it. */
+struct vm86_exit {
+	xen_u32 vector;      /* -1 for the event upcall */
+	xen_u32 error, cr2;
+	vm86_bounce_frame_t frame;
+};
+extern struct vm86_exit vm86_exit;
+void vm86_call(const vm86_activation_t *act);
+
 /* Supplied by each guest. */
 void guest_main(start_info_t *si);
 void on_event(unsigned port);

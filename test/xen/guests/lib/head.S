@@ -71,6 +71,34 @@ trap_common:
 	addl $12, %esp
 	iret
 
+	/* vm86_enter(act): the activation goes on the stack under EAX = switch_vm86; trap_c
+	 * sends the bounce that ends the round to vm86_return, which restores our stack. */
+	.globl vm86_enter, vm86_return
+vm86_enter:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl %esp, vm86_saved_esp
+	pushfl
+	popl vm86_saved_eflags
+	movl 20(%esp), %esi
+	subl $40, %esp
+	movl %esp, %edi
+	movl $10, %ecx
+	cld
+	rep movsl
+	movl $__HYPERVISOR_switch_vm86, %eax
+	int $0x82
+	ud2
+vm86_return:
+	movl vm86_saved_esp, %esp
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
+
 	/* Failsafe: DS ES FS GS are on the stack, null selectors are loaded. */
 	.globl failsafe_callback
 failsafe_callback:
@@ -86,7 +114,15 @@ failsafe_callback:
 	iret
 
 	.bss
+vm86_saved_esp:
+	.long 0
+	.globl vm86_saved_eflags
+vm86_saved_eflags:
+	.long 0
 	.align 4096
+	.globl vm86_stack_top
+	.space 4096
+vm86_stack_top:
 	.globl boot_stack
 boot_stack:
 	.space 16384

@@ -218,12 +218,46 @@ guest_init(start_info_t *si)
 	HYPERVISOR_stack_switch(FLAT_RING1_DS, (xen_u32)boot_stack_top);
 }
 
+struct vm86_exit vm86_exit;
+extern char vm86_stack_top[];
+void vm86_enter(const vm86_activation_t *act);
+void vm86_return(void);
+extern xen_u32 vm86_saved_eflags;
+
+void
+vm86_call(const vm86_activation_t *act)
+{
+	xen_u8 mask = shared->vcpu_data[0].evtchn_upcall_mask;
+	/* A bounce from vm86 mode lands on SS1:ESP1, which must not be the stack we run on. */
+	HYPERVISOR_stack_switch(FLAT_RING1_DS, (xen_u32)vm86_stack_top);
+	vm86_enter(act);
+	HYPERVISOR_stack_switch(FLAT_RING1_DS, (xen_u32)boot_stack_top);
+	shared->vcpu_data[0].evtchn_upcall_mask = mask;
+}
+
+/* A bounce from vm86 mode: note it and resume at vm86_return in ring 1 instead. */
+static void
+vm86_exited(struct trapframe *f)
+{
+	const vm86_bounce_frame_t *b = (const vm86_bounce_frame_t *)&f->eip;
+	vm86_exit.vector = f->vector;
+	vm86_exit.error = f->error;
+	vm86_exit.cr2 = f->cr2;
+	vm86_exit.frame = *b;
+	f->eip = (xen_u32)vm86_return;
+	f->cs = FLAT_RING1_CS;
+	f->eflags = vm86_saved_eflags;  /* not the activation's TF, DF, ... */
+}
+
 /* The event upcall and every exception arrive here. */
 void
 trap_c(struct trapframe *f)
 {
 	if (f->vector != 0xffffffff) {
-		on_trap(f);
+		if (f->eflags & X86_EFLAGS_VM)
+			vm86_exited(f);
+		else
+			on_trap(f);
 		return;
 	}
 	do {
@@ -244,4 +278,6 @@ trap_c(struct trapframe *f)
 		}
 	} while (shared->vcpu_data[0].evtchn_upcall_pending);
 	shared->vcpu_data[0].evtchn_upcall_mask = 0;
+	if (f->eflags & X86_EFLAGS_VM)
+		vm86_exited(f);
 }

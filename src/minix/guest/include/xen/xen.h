@@ -159,6 +159,11 @@
 #define TI_DPL_MASK                3
 #define TI_DISABLE_EVENTS          4           /* set upcall_mask on delivery           */
 #define NR_TRAP_VECTORS            256
+
+/* switch_vm86 (hypercall 23): EFLAGS bits Xen sets (IF, VM) and clears (IOPL) */
+#define X86_EFLAGS_IF              0x00000200
+#define X86_EFLAGS_IOPL            0x00003000
+#define X86_EFLAGS_VM              0x00020000
 #define MULTICALL_MAX_ARGS         5
 
 /* ---- Events ------------------------------------------------------------------------- */
@@ -231,6 +236,17 @@ typedef struct {
 	xen_u16 cs;
 	xen_u32 address;
 } __attribute__((packed)) trap_info_t;
+
+/* switch_vm86: the ring-1 stack at ESP when the guest does int $0x82 with EAX = 23. */
+typedef struct {
+	xen_u32 eax;         /* put back into EAX (it carried the hypercall number) */
+	xen_u32 eip, cs, eflags, esp, ss, es, ds, fs, gs;
+} __attribute__((packed)) vm86_activation_t;
+
+/* A trap or event bounced from vm86 mode: on SS1:ESP1 above [cr2] [error code]. */
+typedef struct {
+	xen_u32 eip, cs, eflags, esp, ss, es, ds, fs, gs;
+} __attribute__((packed)) vm86_bounce_frame_t;
 
 typedef struct {
 	xen_u32 ptr;         /* MA | command in bits 1:0 */
