@@ -20,8 +20,8 @@
 #define HARDWARE        KERNEL
 #define NR_TASKS        5
 
-/* Boot processes of 3.1.1 (those this image holds are TTY and INIT). */
-#define PM_PROC_NR      0
+/* Boot processes of 3.1.1 (this image holds PM, TTY, INIT and PEER). */
+#define PM_PROC_NR      0       /* the PM stand-in (servers/pm) until the real PM arrives */
 #define FS_PROC_NR      1
 #define RS_PROC_NR      2
 #define MEM_PROC_NR     3
@@ -31,7 +31,7 @@
 #define DS_PROC_NR      7
 #define INIT_PROC_NR    8       /* the boot test plays init */
 #define PEER_PROC_NR    9       /* second copy of the boot test, its IPC peer */
-#define NR_BOOT_PROCS   (NR_TASKS + 3)  /* the tasks (KERNEL included), tty, init, peer */
+#define NR_BOOT_PROCS   (NR_TASKS + 4)  /* the tasks (KERNEL included), pm, tty, init, peer */
 
 /* Notifications: m_type = NOTIFY_MESSAGE | (source + NR_TASKS). */
 #define NOTIFY_MESSAGE  0x1000
@@ -70,16 +70,35 @@
 
 /* Kernel calls to the SYSTEM task. */
 #define KERNEL_CALL     0x600
+#define SYS_FORK        (KERNEL_CALL + 0)
+#define SYS_EXEC        (KERNEL_CALL + 1)
 #define SYS_EXIT        (KERNEL_CALL + 2)
 #define SYS_NICE        (KERNEL_CALL + 3)
+#define SYS_PRIVCTL     (KERNEL_CALL + 4)
+#define SYS_TRACE       (KERNEL_CALL + 5)
+#define SYS_KILL        (KERNEL_CALL + 6)
+#define SYS_GETKSIG     (KERNEL_CALL + 7)
+#define SYS_ENDKSIG     (KERNEL_CALL + 8)
+#define SYS_SIGSEND     (KERNEL_CALL + 9)
+#define SYS_SIGRETURN   (KERNEL_CALL + 10)
+#define SYS_NEWMAP      (KERNEL_CALL + 11)
+#define SYS_SEGCTL      (KERNEL_CALL + 12)
 #define SYS_MEMSET      (KERNEL_CALL + 13)
 #define SYS_UMAP        (KERNEL_CALL + 14)
-#define SYS_SETALARM    (KERNEL_CALL + 24)
 #define SYS_VIRCOPY     (KERNEL_CALL + 15)
+#define SYS_PHYSCOPY    (KERNEL_CALL + 16)
 #define SYS_VIRVCOPY    (KERNEL_CALL + 17)
+#define SYS_PHYSVCOPY   (KERNEL_CALL + 18)
+#define SYS_IRQCTL      (KERNEL_CALL + 19)
+#define SYS_INT86       (KERNEL_CALL + 20)
+#define SYS_DEVIO       (KERNEL_CALL + 21)
+#define SYS_SDEVIO      (KERNEL_CALL + 22)
+#define SYS_VDEVIO      (KERNEL_CALL + 23)
+#define SYS_SETALARM    (KERNEL_CALL + 24)
 #define SYS_TIMES       (KERNEL_CALL + 25)
 #define SYS_GETINFO     (KERNEL_CALL + 26)
 #define SYS_ABORT       (KERNEL_CALL + 27)
+#define SYS_IOPENABLE   (KERNEL_CALL + 28)
 #define NR_SYS_CALLS    29
 
 #define CP_SRC_SPACE    m5_c1
