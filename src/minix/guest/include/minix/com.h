@@ -101,6 +101,13 @@
 #define SYS_IOPENABLE   (KERNEL_CALL + 28)
 #define NR_SYS_CALLS    29
 
+/* Space codes of a copy: a segment index (T, D, S, or a remote segment's), OR-ed with a type. */
+#define SEGMENT_TYPE    0xFF00
+#define SEGMENT_INDEX   0x00FF
+#define LOCAL_SEG       0x0000  /* the process's T, D or S */
+#define REMOTE_SEG      0x0100  /* one of its remote segments (SYS_SEGCTL) */
+#define PHYS_SEG        0x0400  /* a pseudo-physical address (SYS_PHYSCOPY only) */
+
 #define CP_SRC_SPACE    m5_c1
 #define CP_SRC_PROC_NR  m5_i1
 #define CP_SRC_ADDR     m5_l1
@@ -109,8 +116,27 @@
 #define CP_DST_ADDR     m5_l2
 #define CP_NR_BYTES     m5_l3
 
-#define PR_PROC_NR      m1_i1   /* SYS_NICE (and later FORK, EXEC, NEWMAP): process, priority */
-#define PR_PRIORITY     m1_i2
+#define PR_PROC_NR      m1_i1   /* SYS_FORK (child), EXEC, NEWMAP, NICE: the process */
+#define PR_PRIORITY     m1_i2   /* SYS_NICE */
+#define PR_PPROC_NR     m1_i2   /* SYS_FORK: the parent */
+#define PR_PID          m1_i3   /* SYS_FORK: the child's process id (PM's) */
+#define PR_STACK_PTR    m1_p1   /* SYS_EXEC: new stack pointer */
+#define PR_NAME_PTR     m1_p2   /* SYS_EXEC: new name, in the caller's D */
+#define PR_IP_PTR       m1_p3   /* SYS_EXEC: new program counter */
+#define PR_MEM_PTR      m1_p1   /* SYS_NEWMAP: the mem_map[3], in the caller's D */
+
+#define CTL_PROC_NR     m2_i1   /* SYS_PRIVCTL, SYS_TRACE: the process */
+#define CTL_REQUEST     m2_i2
+#define CTL_MM_PRIV     m2_i3
+#define CTL_ARG_PTR     m2_p1
+#define CTL_ADDRESS     m2_l1
+#define CTL_DATA        m2_l2
+
+#define SEG_SELECT      m4_l1   /* SYS_SEGCTL out: selector */
+#define SEG_OFFSET      m4_l2   /* out: offset of the range in that segment */
+#define SEG_PHYS        m4_l3   /* in: pseudo-physical base */
+#define SEG_SIZE        m4_l4   /* in: bytes */
+#define SEG_INDEX       m4_l5   /* out: REMOTE_SEG | index, for copies */
 #define PRIO_MIN        (-20)   /* nice range, as setpriority(2) */
 #define PRIO_MAX        20
 #define MEM_PTR         m2_p1   /* SYS_MEMSET: base (pseudo-physical), count, pattern */
@@ -126,10 +152,13 @@
 #define I_PROC_NR       m7_i4
 #define I_VAL_PTR       m7_p1
 #define I_VAL_LEN       m7_i1
+#define I_VAL_PTR2      m7_p2
+#define I_VAL_LEN2      m7_i2   /* GET_PROC: which process (SELF = the caller) */
 #define GET_KINFO       0
 #define GET_IMAGE       1
 #define GET_PROCTAB     2
 #define GET_MONPARAMS   4
+#define GET_PROC        11      /* one process-table slot (PM reads memory maps with it) */
 #define GET_WHOAMI      17      /* port addition: caller's number and name */
 
 #define T_PROC_NR       m4_l1
