@@ -9,7 +9,9 @@ import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readConfigFile } from "../../src/xen/tools/config.js";
 import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
-import { MINIX_START_INFO, SHARED_INFO_VA } from "../../src/minix/builder.js";
+import { MINIX_START_INFO, SHARED_INFO_VA, planMinixLayout } from "../../src/minix/builder.js";
+import { readImage } from "../../src/minix/image.js";
+import { readFileSync } from "node:fs";
 
 const CONFIG = resolve("configs/minix.cfg");
 const HZ = 60;
@@ -147,7 +149,10 @@ describe("MINIX on Xen", () => {
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
     // Kernel pages are supervisor-only, PM's (the first program after the kernel) are user pages; shared_info is at 0x2000000.
     expect(pte(0) & _PAGE_USER).toBe(0);
-    expect(pte(0x11000) & _PAGE_USER).toBe(_PAGE_USER);
+    const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), d.frameList.length, "image");
+    expect(layout.processes[1].name).toBe("pm");
+    expect(pte(layout.processes[1].baseVa - 4096) & _PAGE_USER).toBe(0);
+    expect(pte(layout.processes[1].baseVa) & _PAGE_USER).toBe(_PAGE_USER);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();
