@@ -68,7 +68,7 @@ afterEach(async () => {
 
 /** The boot test has finished (peer exited) and init waits at its prompt. */
 const bootDone = (m: Machine) =>
-  m.text().includes("boottest init: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
+  m.text().includes("boottest init: done") && m.text().includes("pm: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
 
 describe("MINIX on Xen", () => {
   it("boots: banner, TTY, and every boot-test IPC check passes in both test processes", async () => {
@@ -78,6 +78,7 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("MINIX 3.1.1-xen on Xen.");
     expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 5 programs");
     expect(out).toContain("pm: process manager stand-in ready\r\n");
+    expect(out).toMatch(/pm: free memory 0x[0-9a-f]+ to 0x1400000 \(\d+ KiB\)/);
     expect(out).toContain("boot parameters: rootdev=896 ramimagedev=896 ramsize=0");
     expect(out).toContain("tty: Xen virtual console ready (1 line)\r\n");
     expect(out).not.toContain("FAILED");
@@ -100,6 +101,34 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: SYS_MEMSET on our own memory (found with SYS_UMAP) ok (0)");
     expect(out).toContain("boottest init: SYS_MEMSET refuses the kernel's memory ok (-14)");
     expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
+  });
+
+  it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the PM stand-in to finish");
+    const out = m.text();
+    const pm = out.split(/\r?\n/).filter((l) => l.startsWith("pm: "));
+    expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
+    const checks = [
+      /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
+      /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
+      /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
+      /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
+      /^pm: the forked child runs and hears 0 from FORK ok \(11\)$/,
+      /^pm: FORK answers the parent with its child's number ok \(11\)$/,
+      /^pm: the exec'd child starts at its new entry on its new stack ok \(\d+\)$/,
+      /^pm: a kernel call from the unprivileged child gives ECALLDENIED ok \(-104\)$/,
+      /^pm: SYS_PRIVCTL gives the child privileges of its own ok \(0\)$/,
+      /^pm: after SYS_PRIVCTL its kernel calls are accepted, and SYS_EXEC named it execd ok \(0\)$/,
+      /^pm: children ended with SYS_EXIT ok \(0\)$/,
+      /^pm: done, 0 failures$/,
+    ];
+    for (const c of checks) expect(pm.some((l) => c.test(l)), String(c)).toBe(true);
+    // The selector SYS_SEGCTL handed out is the grandchild's (proc 11) first extra GDT entry, ring 3.
+    const sel = Number(/pm: a SYS_SEGCTL selector reads PM's memory ok \((\d+)\)/.exec(out)![1]);
+    expect(sel & 3).toBe(3);
+    expect(out).toContain("system: child (proc 10) exited");
+    expect(out).toContain("system: execd (proc 11) exited");
   });
 
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
