@@ -144,9 +144,12 @@ describe("MINIX on Xen", () => {
     expect(d.vcpu.baseptrMfn).toBe(pte(pdVa) >>> 12);
     expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
-    // Kernel pages are supervisor-only, the TTY's are user pages; shared_info is at 0x2000000.
+    // Kernel pages are supervisor-only, the next boot program's are user pages; shared_info is at 0x2000000.
+    const secondProgramVa = mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE);
+    expect(secondProgramVa).toBeGreaterThan(0);
     expect(pte(0) & _PAGE_USER).toBe(0);
-    expect(pte(0x11000) & _PAGE_USER).toBe(_PAGE_USER);
+    expect(pte(secondProgramVa - 4096) & _PAGE_USER).toBe(0);
+    expect(pte(secondProgramVa) & _PAGE_USER).toBe(_PAGE_USER);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();

@@ -10,7 +10,7 @@ MINIX_HEADERS := $(shell find $(MG)/include $(MG)/kernel $(MG)/drivers -name '*.
 
 MINIX_LIB_SRC    := $(wildcard $(MG)/lib/*.c $(MG)/lib/*.S)
 MINIX_LIB_OBJ    := $(patsubst $(MG)/%,$(MB)/obj/%.o,$(filter-out %/crt0.S,$(MINIX_LIB_SRC)))
-MINIX_KERNEL_OBJ := $(patsubst $(MG)/%,$(MB)/obj/%.o,$(wildcard $(MG)/kernel/*.S $(MG)/kernel/*.c))
+MINIX_KERNEL_OBJ := $(patsubst $(MG)/%,$(MB)/obj/%.o,$(wildcard $(MG)/kernel/*.S $(MG)/kernel/*.c $(MG)/kernel/system/*.c))
 MINIX_TTY_OBJ    := $(patsubst $(MG)/%,$(MB)/obj/%.o,$(wildcard $(MG)/drivers/tty/*.c))
 MINIX_BOOTTEST_OBJ := $(patsubst $(MG)/%,$(MB)/obj/%.o,$(wildcard $(MG)/commands/boottest/*.c))
 MINIX_CRT0       := $(MB)/obj/lib/crt0.S.o

@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include <minix/syslib.h>
+#include "system.h"
 
 typedef int (*call_t)(message *m);
 
@@ -166,6 +167,10 @@ do_getinfo(message *m)
 		return copy_out(m, proc, sizeof proc);
 	case GET_MONPARAMS:
 		return copy_out(m, kinfo.params, sizeof kinfo.params);
+	case GET_PROC:
+		if (!isokprocn(m->I_PROC_NR))
+			return EINVAL;
+		return copy_out(m, proc_addr(m->I_PROC_NR), sizeof(struct proc));
 	case GET_WHOAMI:
 		m->I_PROC_NR = m->m_source;
 		return copy_out(m, proc_addr(m->m_source)->p_name, P_NAME_LEN);
@@ -278,6 +283,12 @@ initialize(void)
 	call_vec[SYS_GETINFO - KERNEL_CALL] = do_getinfo;
 	call_vec[SYS_ABORT - KERNEL_CALL] = do_abort;
 	call_vec[SYS_SETALARM - KERNEL_CALL] = do_setalarm;
+	call_vec[SYS_KILL - KERNEL_CALL] = do_kill;             /* kernel/system/ */
+	call_vec[SYS_GETKSIG - KERNEL_CALL] = do_getksig;
+	call_vec[SYS_ENDKSIG - KERNEL_CALL] = do_endksig;
+	call_vec[SYS_SIGSEND - KERNEL_CALL] = do_sigsend;
+	call_vec[SYS_SIGRETURN - KERNEL_CALL] = do_sigreturn;
+	call_vec[SYS_TRACE - KERNEL_CALL] = do_trace;
 }
 
 void

@@ -82,6 +82,25 @@
 #define SYS_ABORT       (KERNEL_CALL + 27)
 #define NR_SYS_CALLS    29
 
+/* Signals and tracing (kernel/system/do_kill.c ... do_trace.c). */
+#define SYS_TRACE       (KERNEL_CALL + 5)
+#define SYS_KILL        (KERNEL_CALL + 6)
+#define SYS_GETKSIG     (KERNEL_CALL + 7)
+#define SYS_ENDKSIG     (KERNEL_CALL + 8)
+#define SYS_SIGSEND     (KERNEL_CALL + 9)
+#define SYS_SIGRETURN   (KERNEL_CALL + 10)
+#define SIG_PROC        m2_i1   /* process to signal, or the one GETKSIG found (NONE: none) */
+#define SIG_NUMBER      m2_i2
+#define SIG_FLAGS       m2_i3
+#define SIG_MAP         m2_l1   /* GETKSIG: the pending signals */
+#define SIG_CTXT_PTR    m2_p1   /* SIGSEND: struct sigmsg in PM; SIGRETURN: sigcontext in the process */
+#define CTL_PROC_NR     m2_i1   /* SYS_TRACE (and later SYS_PRIVCTL) */
+#define CTL_REQUEST     m2_i2
+#define CTL_MM_PRIV     m2_i3
+#define CTL_ARG_PTR     m2_p1
+#define CTL_ADDRESS     m2_l1
+#define CTL_DATA        m2_l2
+
 #define CP_SRC_SPACE    m5_c1
 #define CP_SRC_PROC_NR  m5_i1
 #define CP_SRC_ADDR     m5_l1
@@ -111,6 +130,7 @@
 #define GET_IMAGE       1
 #define GET_PROCTAB     2
 #define GET_MONPARAMS   4
+#define GET_PROC        11      /* one process table slot (I_PROC_NR), as PM's get_stack_ptr reads it */
 #define GET_WHOAMI      17      /* port addition: caller's number and name */
 
 #define T_PROC_NR       m4_l1
