@@ -74,7 +74,8 @@ describe("MINIX on Xen", () => {
     await m.waitFor(() => bootDone(m), "the boot test to finish");
     const out = m.text();
     expect(out).toContain("MINIX 3.1.1-xen on Xen.");
-    expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 4 programs");
+    expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 5 programs");
+    expect(out).toContain("pm: process manager stand-in ready\r\n");
     expect(out).toContain("boot parameters: rootdev=896 ramimagedev=896 ramsize=0");
     expect(out).toContain("tty: Xen virtual console ready (1 line)\r\n");
     expect(out).not.toContain("FAILED");
@@ -144,7 +145,7 @@ describe("MINIX on Xen", () => {
     expect(d.vcpu.baseptrMfn).toBe(pte(pdVa) >>> 12);
     expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
-    // Kernel pages are supervisor-only, the next boot program's are user pages; shared_info is at 0x2000000.
+    // Kernel pages are supervisor-only, PM's (the first program after the kernel) are user pages; shared_info is at 0x2000000.
     const secondProgramVa = mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE);
     expect(secondProgramVa).toBeGreaterThan(0);
     expect(pte(0) & _PAGE_USER).toBe(0);

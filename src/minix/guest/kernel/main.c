@@ -4,6 +4,7 @@
  * and the first restart. Also the idle task, which blocks the vcpu in Xen, and shutdown.
  */
 #include "kernel.h"
+#include "system.h"
 
 extern char t_stack[];
 
@@ -59,22 +60,6 @@ init_proc_table(void)
 	ppriv[USER_PRIV_ID].s_proc_nr = ANY;    /* shared by ordinary user processes */
 }
 
-static struct priv *
-get_priv(struct proc *rp, int sys)
-{
-	struct priv *sp;
-
-	if (!sys)
-		return &ppriv[USER_PRIV_ID];
-	for (sp = &ppriv[USER_PRIV_ID + 1]; sp < &ppriv[NR_PRIV_SLOTS]; sp++)
-		if (sp->s_proc_nr == NONE) {
-			sp->s_proc_nr = rp->p_nr;
-			return sp;
-		}
-	panic("main", "no free privilege slot for process", rp->p_nr);
-	return 0;
-}
-
 static void
 start_boot_processes(void)
 {
@@ -88,7 +73,8 @@ start_boot_processes(void)
 		int hdr = iskerneln(ip->proc_nr) ? 0 : 1 + i - NR_TASKS;
 
 		strncpy(rp->p_name, ip->proc_name, P_NAME_LEN);
-		rp->p_priv = get_priv(rp, (ip->flags & SYS_PROC) != 0);
+		if (get_priv(rp, (ip->flags & SYS_PROC) != 0) != OK)
+			panic("main", "no free privilege slot for process", rp->p_nr);
 		rp->p_priv->s_flags = (short)ip->flags;
 		rp->p_priv->s_trap_mask = ip->trap_mask;
 		rp->p_priv->s_ipc_to = ip->ipc_to;

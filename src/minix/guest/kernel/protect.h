@@ -17,6 +17,8 @@
 #define EXTRA_INDEX          5      /* ring-1 data over all memory, for copies (report 6.2.2) */
 #define FIRST_PROC_GDT_INDEX 8
 #define SEGS_PER_PROC        5      /* CS, DS and 3 extra (remote) segments */
+#define EXTRA_SEG_OFFSET     2      /* first extra segment after CS and DS */
+#define NR_REMOTE_SEGS       (SEGS_PER_PROC - EXTRA_SEG_OFFSET)
 
 #define SELECTOR(index, rpl) (((index) << 3) | (rpl))
 #define KERNEL_CS_SELECTOR   SELECTOR(KERNEL_CS_INDEX, INTR_PRIVILEGE)   /* 0x09 */
