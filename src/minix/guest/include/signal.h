@@ -51,6 +51,10 @@ struct sigmsg {
 	vir_bytes     sm_stkptr;       /* the process's stack pointer when it was signalled */
 };
 
+/* lib/signal.c: requests to PM */
+int sigaction(int sig, const struct sigaction *act, struct sigaction *oact);
+int kill(int pid, int sig);
+
 int sigemptyset(sigset_t *set);
 int sigfillset(sigset_t *set);
 int sigaddset(sigset_t *set, int sig);

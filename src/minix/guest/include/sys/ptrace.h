@@ -12,4 +12,7 @@
 #define T_RESUME    7   /* resume execution */
 #define T_EXIT      8   /* end the process (PM only) */
 #define T_STEP      9   /* resume for one instruction (trace flag) */
+
+/* lib/signal.c: a request to PM; the word read comes back in *data. Errors are negative. */
+int ptrace(int req, int pid, long addr, long *data);
 #endif
