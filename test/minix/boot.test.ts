@@ -131,6 +131,43 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("system: execd (proc 11) exited");
   });
 
+  it("delivers signals during boot: catchers, SIGFPE with sigreturn, tracing and single-stepping, a kill without a catcher", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the boot test to finish");
+    const out = m.text();
+    expect(out).not.toContain("FAILED");
+    const inOrder = [
+      "boottest init: SIGUSR1 to ourselves ran the catcher before kill returned ok (10)",
+      "boottest init: divide by zero reached the SIGFPE catcher ok (8)",
+      "boottest init: sigreturn resumed the division with the repaired divisor, other registers intact ok (142)",
+      "boottest init: sigreturn refused the forged cs, IOPL and trace flag ok (0)",
+      "boottest init: sigaction gives back the old catcher; SIGFPE is default again ok (0)",
+      "boottest init: traced by peer (T_OK) ok (0)",
+      "boottest peer: init stopped at its breakpoint (SIGEMT) ok (7)",
+      "boottest peer: T_GETUSER: init's pc is just past the int3 ok",
+      "boottest peer: T_GETINS reads init's text ok (0)",
+      `boottest peer: T_GETDATA reads init's data ok (${0x1717})`,
+      `boottest peer: T_SETDATA writes init's data ok (${0xbeef})`,
+      "boottest peer: address checks: outside the segment, misaligned, segment register ok (-5)",
+      "boottest peer: T_STEP ran one instruction and stopped init with SIGTRAP ok (5)",
+      "boottest peer: T_SETUSER sets init's ebx ok (0)",
+      "boottest peer: T_RESUME ok (0)",
+      "boottest peer: done, 0 failures",
+      `boottest init: resumed by the tracer with its writes in place ok (${0x600d})`,
+      "pm: peer (proc 9) killed by signal 15 (SIGTERM)",
+      "system: peer (proc 9) exited",
+      "boottest init: SIGTERM without a catcher ended peer ok (-105)",
+      "boottest init: console opened as our controlling terminal ok (1)",
+      "boottest init: done, 0 failures",
+    ];
+    let at = 0;
+    for (const line of inOrder) {
+      const found = out.indexOf(line, at);
+      expect(found, line).toBeGreaterThanOrEqual(0);
+      at = found + line.length;
+    }
+  });
+
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
     const pair = createSerialPair();
     let text = "";
@@ -177,11 +214,14 @@ describe("MINIX on Xen", () => {
     expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
     // Kernel pages are supervisor-only, PM's (the first program after the kernel) are user pages; shared_info is at 0x2000000.
+    const secondProgramVa = mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE);
+    expect(secondProgramVa).toBeGreaterThan(0);
     expect(pte(0) & _PAGE_USER).toBe(0);
     const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), d.frameList.length, "image");
     expect(layout.processes[1].name).toBe("pm");
     expect(pte(layout.processes[1].baseVa - 4096) & _PAGE_USER).toBe(0);
     expect(pte(layout.processes[1].baseVa) & _PAGE_USER).toBe(_PAGE_USER);
+    expect(layout.processes[1].baseVa).toBe(secondProgramVa);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();
@@ -203,14 +243,34 @@ describe("MINIX on Xen", () => {
     expect(m.text()).toContain("zzz\b \b\b \b\b \b\r\nok\r\n");
   });
 
-  it("stops a process that faults and reports the exception, while the rest of MINIX runs on", async () => {
+  it("ends a process whose divide error has no catcher (SIGFPE's default action), while the rest of MINIX runs on", async () => {
     const m = await boot("deterministic");
     await m.waitFor(() => bootDone(m), "the prompt");
     m.type("fault\r");
-    await m.waitFor(() => m.text().includes("exception: divide error (vector 0, error 0x0) in init (proc 8) at "), "the exception report");
-    // The TTY still echoes: only init stopped.
+    await m.waitFor(() => m.text().includes("system: init (proc 8) exited"), "the end of init");
+    expect(m.text()).toContain("boottest init: dividing by zero\r\npm: init (proc 8) killed by signal 8 (SIGFPE)\r\nsystem: init (proc 8) exited");
+    // The TTY still echoes: only init ended.
     m.type("z");
-    await m.waitFor(() => /in init \(proc 8\) at [^\n]*\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
+    await m.waitFor(() => /init \(proc 8\) exited\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
+  });
+
+  it("sends SIGINT for ^C to the console's reader, whose catcher runs and whose line is flushed; ^\\ (SIGQUIT, no catcher) ends it", async () => {
+    const m = await boot("interactive");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.type("abc");
+    await m.waitFor(() => m.text().endsWith("minix> abc"), "the echo of abc");
+    m.type("\x03");
+    await m.waitFor(() => m.text().includes("boottest init: read interrupted (-4)\r\nminix> "), "the interrupted read");
+    expect(m.text()).toContain("minix> abc^Cboottest init: caught signal 2 (SIGINT) from the console\r\n");
+    // The flushed "abc" never reaches the reader: the next line is only what follows the ^C.
+    m.type("xy\r");
+    await m.waitFor(() => m.text().includes("boottest init: read 3 bytes: xy\r\n"), "the line after ^C");
+    m.type("\x1c");
+    await m.waitFor(() => m.text().includes("system: init (proc 8) exited"), "the end of init");
+    expect(m.text()).toContain("^\\pm: init (proc 8) killed by signal 3 (SIGQUIT)\r\nsystem: init (proc 8) exited");
+    // No reader and no process group any more: ^C is echoed and nothing else happens.
+    m.type("\x03q");
+    await m.waitFor(() => m.text().endsWith("^Cq"), "the echo after init ended");
   });
 
   it("powers off when the domain controller asks (xm shutdown)", async () => {

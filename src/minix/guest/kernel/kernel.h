@@ -12,6 +12,7 @@
 #include <minix/config.h>
 #include <minix/const.h>
 #include <minix/types.h>
+#include <signal.h>
 #include <minix/com.h>
 #include <minix/ipc.h>
 #include <minix/bootinfo.h>

@@ -23,6 +23,7 @@ struct priv {
 	u32_t     s_notify_pending;   /* notifications waiting, bit = sender's privilege id */
 	u32_t     s_int_pending;      /* internal irqs waiting for a HARD_INT */
 	clock_t   s_alarm;            /* uptime at which SYN_ALARM is due, 0 = none */
+	sigset_t  s_sig_pending;      /* signals for this system process, sent with SYS_SIG */
 	struct far_mem s_farmem[NR_REMOTE_SEGS];   /* SYS_SEGCTL's segments */
 };
 

@@ -27,6 +27,7 @@ struct proc {
 	vir_bytes p_messbuf;          /* message buffer, virtual in its D segment */
 	proc_nr_t p_getfrom;          /* whom a RECEIVING process waits for */
 	proc_nr_t p_sendto;           /* whom a SENDING process waits for */
+	sigset_t p_pending;           /* kernel signals PM has not fetched yet (SYS_GETKSIG) */
 	char p_name[P_NAME_LEN];
 };
 

@@ -45,4 +45,7 @@
 
 #define INIT_PSW             0x0202 /* IF plus the always-one bit; IOPL stays 0 under Xen */
 #define INIT_TASK_PSW        0x0202
+#define TRACEBIT             0x0100 /* TF: a debug exception after each instruction */
+/* EFLAGS bits a process may set (sigreturn, T_SETUSER): OF DF SF ZF AF PF CF, as MINIX's SETPSW. */
+#define USER_PSW_BITS        0x0CD5
 #endif

@@ -77,6 +77,10 @@ u64_t xen_system_time(void);
 void  sys_task(void);
 phys_bytes umap_local(struct proc *rp, int seg, vir_bytes vir, vir_bytes bytes);
 
+/* system/cause_sig.c */
+void  cause_sig(int proc_nr, int sig_nr);
+void  send_sig(int proc_nr, int sig_nr);
+
 /* ctrlif.c */
 void  ctrlif_task(void);
 

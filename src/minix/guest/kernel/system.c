@@ -128,6 +128,12 @@ initialize(void)
 	call_vec[SYS_GETINFO - KERNEL_CALL] = do_getinfo;
 	call_vec[SYS_ABORT - KERNEL_CALL] = do_abort;
 	call_vec[SYS_SETALARM - KERNEL_CALL] = do_setalarm;
+	call_vec[SYS_KILL - KERNEL_CALL] = do_kill;
+	call_vec[SYS_GETKSIG - KERNEL_CALL] = do_getksig;
+	call_vec[SYS_ENDKSIG - KERNEL_CALL] = do_endksig;
+	call_vec[SYS_SIGSEND - KERNEL_CALL] = do_sigsend;
+	call_vec[SYS_SIGRETURN - KERNEL_CALL] = do_sigreturn;
+	call_vec[SYS_TRACE - KERNEL_CALL] = do_trace;
 }
 
 void

@@ -28,4 +28,10 @@ int  do_setalarm(message *m);
 int  do_times(message *m);
 int  do_getinfo(message *m);
 int  do_abort(message *m);
+int  do_kill(message *m);
+int  do_getksig(message *m);
+int  do_endksig(message *m);
+int  do_sigsend(message *m);
+int  do_sigreturn(message *m);
+int  do_trace(message *m);
 #endif

@@ -101,6 +101,13 @@
 #define SYS_IOPENABLE   (KERNEL_CALL + 28)
 #define NR_SYS_CALLS    29
 
+/* Signals (kernel/system/do_kill.c ... do_sigreturn.c). */
+#define SIG_PROC        m2_i1   /* process to signal, or the one GETKSIG found (NONE: none) */
+#define SIG_NUMBER      m2_i2
+#define SIG_FLAGS       m2_i3
+#define SIG_MAP         m2_l1   /* GETKSIG: the pending signals */
+#define SIG_CTXT_PTR    m2_p1   /* SIGSEND: struct sigmsg in PM; SIGRETURN: sigcontext in the process */
+
 /* Space codes of a copy: a segment index (T, D, S, or a remote segment's), OR-ed with a type. */
 #define SEGMENT_TYPE    0xFF00
 #define SEGMENT_INDEX   0x00FF
@@ -153,12 +160,12 @@
 #define I_VAL_PTR       m7_p1
 #define I_VAL_LEN       m7_i1
 #define I_VAL_PTR2      m7_p2
-#define I_VAL_LEN2      m7_i2   /* GET_PROC: which process (SELF = the caller) */
+#define I_VAL_LEN2      m7_i2
 #define GET_KINFO       0
 #define GET_IMAGE       1
 #define GET_PROCTAB     2
 #define GET_MONPARAMS   4
-#define GET_PROC        11      /* one process-table slot (PM reads memory maps with it) */
+#define GET_PROC        11      /* one process-table slot, I_PROC_NR's (SELF = the caller) */
 #define GET_WHOAMI      17      /* port addition: caller's number and name */
 
 #define T_PROC_NR       m4_l1

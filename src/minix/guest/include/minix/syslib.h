@@ -23,6 +23,15 @@ struct vir_cp_req {
 int  sys_virvcopy(struct vir_cp_req *vec, int count, int *done);
 int  sys_setalarm(clock_t exp_time, int abs_time);
 int  sys_exit(int proc_nr);
+/* sys_signal.c (needs signal.h for sigset_t and struct sigmsg) */
+#ifdef _SIGNAL_H
+int  sys_kill(int proc_nr, int sig);
+int  sys_getksig(int *proc_nr, sigset_t *map);
+int  sys_endksig(int proc_nr);
+int  sys_sigsend(int proc_nr, struct sigmsg *sig_ctxt);
+int  sys_sigreturn(int proc_nr, vir_bytes sig_ctxt);
+int  sys_trace(int request, int proc_nr, long addr, long *data);
+#endif
 int  ctrlif_register(int cmsg_type);
 int  ctrlif_send(int type, int subtype, const void *data, int len, int block);
 int  ctrlif_respond(const message *cmsg);

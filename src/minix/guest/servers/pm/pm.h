@@ -57,4 +57,7 @@ void pm_signal_init(void);
 /* Handles a message if it is a signal matter (SYS_SIG notification, KILL, SIGACTION, ...);
  * returns 1 and sets *result when it did, 0 when the message is not about signals. */
 int  pm_signal_message(message *m, int *result);
+/* PM's exit and fork paths call these so signal state follows the process slots. */
+void pm_signal_exit(int proc_nr);
+void pm_signal_fork(int parent, int child);
 #endif

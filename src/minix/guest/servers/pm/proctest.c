@@ -164,6 +164,7 @@ finish(void)
 
 	for (i = FIRST_FREE_SLOT; i < NR_PROCS; i++)
 		if (mproc[i].mp_in_use) {
+			pm_signal_exit(i);
 			r = sys_exit(i);
 			ok = ok && r == OK;
 			mproc[i].mp_in_use = 0;
