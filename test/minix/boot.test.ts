@@ -142,6 +142,7 @@ describe("MINIX on Xen", () => {
       "boottest init: sigreturn resumed the division with the repaired divisor, other registers intact ok (142)",
       "boottest init: sigreturn refused the forged cs, IOPL and trace flag ok (0)",
       "boottest init: sigaction gives back the old catcher; SIGFPE is default again ok (0)",
+      "boottest init: refused: SYS_KILL of a bad signal or a kernel task, SYS_SIGRETURN of a jump buffer, SYS_TRACE outside PM ok (-22)",
       "boottest init: traced by peer (T_OK) ok (0)",
       "boottest peer: init stopped at its breakpoint (SIGEMT) ok (7)",
       "boottest peer: T_GETUSER: init's pc is just past the int3 ok",

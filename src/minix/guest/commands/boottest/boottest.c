@@ -256,21 +256,32 @@ read_line(char *buf, int size)
 		return r < 0 ? r : EIO;
 	if (m.REP_STATUS != SUSPEND)
 		return m.REP_STATUS;
+	/*
+	 * A catcher that ran before we block (the key came while the read was on its way) would
+	 * find nobody to unpause: look at its mark first. (A few instructions before the receive
+	 * trap stay open, as between MINIX's FS and PM.)
+	 */
+	if (console_interrupted())
+		goto interrupted;
 	do {
 		r = receive(ANY, &m);
 		if (r == OK && m.m_type == NOTIFY_FROM(PM_PROC_NR)) {
-			/* A catcher ran and PM unpaused us: as FS would, cancel the read. */
-			memset(&m, 0, sizeof m);
-			m.DEVICE = 0;
-			m.IO_PROC = self;
-			taskcall(TTY_PROC_NR, CANCEL, &m);
-			return EINTR;
+			console_interrupted();
+			goto interrupted;       /* a catcher ran and PM unpaused us */
 		}
 	} while (r == OK && m.m_type != NOTIFY_FROM(TTY_PROC_NR));
 	r = taskcall(TTY_PROC_NR, DEV_STATUS, &m);
 	if (r != DEV_REVIVE)
 		return EIO;
 	return m.REP_STATUS;
+
+interrupted:
+	/* As FS would: cancel the read at the driver and fail it with EINTR. */
+	memset(&m, 0, sizeof m);
+	m.DEVICE = 0;
+	m.IO_PROC = self;
+	taskcall(TTY_PROC_NR, CANCEL, &m);
+	return EINTR;
 }
 
 int

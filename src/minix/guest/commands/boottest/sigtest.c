@@ -140,11 +140,29 @@ test_fpe(void)
 	check("sigaction gives back the old catcher; SIGFPE is default again", old.sa_handler == CATCHER(on_fpe), 0);
 }
 
+/* The kernel's refusals: bad signal numbers, kernel tasks, a jump buffer, a call not in our mask. */
+static void
+test_refusals(void)
+{
+	struct sigcontext jmpbuf;
+	long data = 0;
+	int bad_sig, task, jmp, trace;
+
+	bad_sig = sys_kill(self, _NSIG + 1);
+	task = sys_kill(CLOCK, SIGINT);
+	memset(&jmpbuf, 0, sizeof jmpbuf);      /* no SC_SIGCONTEXT: not a signal context */
+	jmp = sigreturn(&jmpbuf);
+	trace = sys_trace(T_GETDATA, PEER_PROC_NR, 0, &data);
+	check("refused: SYS_KILL of a bad signal or a kernel task, SYS_SIGRETURN of a jump buffer, SYS_TRACE outside PM",
+	    bad_sig == EINVAL && task == EPERM && jmp == EINVAL && trace == ECALLDENIED, jmp);
+}
+
 void
 test_signals(void)
 {
 	test_catch_self();
 	test_fpe();
+	test_refusals();
 }
 
 /*

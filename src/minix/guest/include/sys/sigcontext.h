@@ -35,6 +35,9 @@ struct sigframe {
 #define SC_SIGCONTEXT   2               /* a signal context, not a jump buffer */
 #define SC_NOREGLOCALS  4               /* restore only retreg, bp, pc and sp */
 
+/* lib/signal.c: asks PM to restore scp (SIGRETURN); does not return when it works. */
+int sigreturn(struct sigcontext *scp);
+
 #define sc_gs     sc_regs.sr_gs
 #define sc_fs     sc_regs.sr_fs
 #define sc_es     sc_regs.sr_es
