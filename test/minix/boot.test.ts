@@ -111,6 +111,7 @@ describe("MINIX on Xen", () => {
     expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
     const checks = [
       /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
+      /^pm: CS reaches the text and DS the data at the same offset 0 ok \(60721\)$/, // 0xED31: xorl %ebp,%ebp
       /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
       /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
       /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
