@@ -9,7 +9,9 @@ import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readConfigFile } from "../../src/xen/tools/config.js";
 import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
-import { MINIX_START_INFO, SHARED_INFO_VA } from "../../src/minix/builder.js";
+import { MINIX_START_INFO, SHARED_INFO_VA, planMinixLayout } from "../../src/minix/builder.js";
+import { readImage } from "../../src/minix/image.js";
+import { readFileSync } from "node:fs";
 
 const CONFIG = resolve("configs/minix.cfg");
 const HZ = 60;
@@ -66,7 +68,7 @@ afterEach(async () => {
 
 /** The boot test has finished (peer exited) and init waits at its prompt. */
 const bootDone = (m: Machine) =>
-  m.text().includes("boottest init: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
+  m.text().includes("boottest init: done") && m.text().includes("pm: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
 
 describe("MINIX on Xen", () => {
   it("boots: banner, TTY, and every boot-test IPC check passes in both test processes", async () => {
@@ -76,6 +78,7 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("MINIX 3.1.1-xen on Xen.");
     expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 5 programs");
     expect(out).toContain("pm: process manager stand-in ready\r\n");
+    expect(out).toMatch(/pm: free memory 0x[0-9a-f]+ to 0x1400000 \(\d+ KiB\)/);
     expect(out).toContain("boot parameters: rootdev=896 ramimagedev=896 ramsize=0");
     expect(out).toContain("tty: Xen virtual console ready (1 line)\r\n");
     expect(out).not.toContain("FAILED");
@@ -138,6 +141,34 @@ describe("MINIX on Xen", () => {
     }
   });
 
+  it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the PM stand-in to finish");
+    const out = m.text();
+    const pm = out.split(/\r?\n/).filter((l) => l.startsWith("pm: "));
+    expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
+    const checks = [
+      /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
+      /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
+      /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
+      /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
+      /^pm: the forked child runs and hears 0 from FORK ok \(11\)$/,
+      /^pm: FORK answers the parent with its child's number ok \(11\)$/,
+      /^pm: the exec'd child starts at its new entry on its new stack ok \(\d+\)$/,
+      /^pm: a kernel call from the unprivileged child gives ECALLDENIED ok \(-104\)$/,
+      /^pm: SYS_PRIVCTL gives the child privileges of its own ok \(0\)$/,
+      /^pm: after SYS_PRIVCTL its kernel calls are accepted, and SYS_EXEC named it execd ok \(0\)$/,
+      /^pm: children ended with SYS_EXIT ok \(0\)$/,
+      /^pm: done, 0 failures$/,
+    ];
+    for (const c of checks) expect(pm.some((l) => c.test(l)), String(c)).toBe(true);
+    // The selector SYS_SEGCTL handed out is the grandchild's (proc 11) first extra GDT entry, ring 3.
+    const sel = Number(/pm: a SYS_SEGCTL selector reads PM's memory ok \((\d+)\)/.exec(out)![1]);
+    expect(sel & 3).toBe(3);
+    expect(out).toContain("system: child (proc 10) exited");
+    expect(out).toContain("system: execd (proc 11) exited");
+  });
+
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
     const pair = createSerialPair();
     let text = "";
@@ -184,11 +215,11 @@ describe("MINIX on Xen", () => {
     expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
     // Kernel pages are supervisor-only, PM's (the first program after the kernel) are user pages; shared_info is at 0x2000000.
-    const secondProgramVa = mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE);
-    expect(secondProgramVa).toBeGreaterThan(0);
     expect(pte(0) & _PAGE_USER).toBe(0);
-    expect(pte(secondProgramVa - 4096) & _PAGE_USER).toBe(0);
-    expect(pte(secondProgramVa) & _PAGE_USER).toBe(_PAGE_USER);
+    const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), d.frameList.length, "image");
+    expect(layout.processes[1].name).toBe("pm");
+    expect(pte(layout.processes[1].baseVa - 4096) & _PAGE_USER).toBe(0);
+    expect(pte(layout.processes[1].baseVa) & _PAGE_USER).toBe(_PAGE_USER);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();

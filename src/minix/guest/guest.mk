@@ -34,8 +34,9 @@ $(MB)/kernel.elf: $(MINIX_KERNEL_OBJ) $(MB)/libminix.a $(MG)/kernel/kernel.ld
 $(MB)/tty.elf: $(MINIX_CRT0) $(MINIX_TTY_OBJ) $(MB)/libminix.a $(MG)/lib/user.ld
 	$(LD) $(GUEST_LDFLAGS) -T $(MG)/lib/user.ld $(MINIX_CRT0) $(MINIX_TTY_OBJ) $(MB)/libminix.a -o $@
 
-$(MB)/pm.elf: $(MINIX_CRT0) $(MINIX_PM_OBJ) $(MB)/libminix.a $(MG)/lib/user.ld
-	$(LD) $(GUEST_LDFLAGS) -T $(MG)/lib/user.ld $(MINIX_CRT0) $(MINIX_PM_OBJ) $(MB)/libminix.a -o $@
+# PM is separate I&D: text and data both from 0 (the sections overlap on purpose).
+$(MB)/pm.elf: $(MINIX_CRT0) $(MINIX_PM_OBJ) $(MB)/libminix.a $(MG)/lib/sep.ld
+	$(LD) $(GUEST_LDFLAGS) --no-check-sections -T $(MG)/lib/sep.ld $(MINIX_CRT0) $(MINIX_PM_OBJ) $(MB)/libminix.a -o $@
 
 $(MB)/boottest.elf: $(MINIX_CRT0) $(MINIX_BOOTTEST_OBJ) $(MB)/libminix.a $(MG)/lib/user.ld
 	$(LD) $(GUEST_LDFLAGS) -T $(MG)/lib/user.ld $(MINIX_CRT0) $(MINIX_BOOTTEST_OBJ) $(MB)/libminix.a -o $@

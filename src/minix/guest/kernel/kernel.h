@@ -16,6 +16,7 @@
 #include <minix/com.h>
 #include <minix/ipc.h>
 #include <minix/bootinfo.h>
+#include <a.out.h>
 #include "protect.h"
 #include "sconst.h"
 #include "type.h"

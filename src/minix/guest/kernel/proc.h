@@ -58,6 +58,7 @@ struct proc {
 #define proc_nr(p)      ((p)->p_nr)
 #define isokprocn(n)    ((unsigned)((n) + NR_TASKS) < NR_TASKS + NR_PROCS)
 #define isemptyn(n)     ((proc_addr(n)->p_rts_flags & SLOT_FREE) != 0)
+#define isemptyp(p)     (((p)->p_rts_flags & SLOT_FREE) != 0)
 #define iskerneln(n)    ((n) < 0)
 #define isuserp(p)      (((p)->p_priv->s_flags & SYS_PROC) == 0)
 #define priv(p)         ((p)->p_priv)

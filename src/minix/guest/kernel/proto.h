@@ -37,6 +37,8 @@ void  xen_cstart(minix_start_info_t *info);
 /* protect.c */
 void  prot_init(void);
 void  alloc_segments(struct proc *rp);
+reg_t set_remote_segment(struct proc *rp, int index, phys_bytes base, vir_bytes size);
+void  clear_remote_segments(struct proc *rp);
 u32_t gdt_entry_ma(int index);
 
 /* main.c */

@@ -112,6 +112,11 @@ initialize(void)
 
 	for (i = 0; i < NR_SYS_CALLS; i++)
 		call_vec[i] = do_unused;
+	call_vec[SYS_FORK - KERNEL_CALL] = do_fork;
+	call_vec[SYS_EXEC - KERNEL_CALL] = do_exec;
+	call_vec[SYS_NEWMAP - KERNEL_CALL] = do_newmap;
+	call_vec[SYS_PRIVCTL - KERNEL_CALL] = do_privctl;
+	call_vec[SYS_SEGCTL - KERNEL_CALL] = do_segctl;
 	call_vec[SYS_EXIT - KERNEL_CALL] = do_exit;
 	call_vec[SYS_NICE - KERNEL_CALL] = do_nice;
 	call_vec[SYS_UMAP - KERNEL_CALL] = do_umap;

@@ -36,4 +36,16 @@ int  ctrlif_register(int cmsg_type);
 int  ctrlif_send(int type, int subtype, const void *data, int len, int block);
 int  ctrlif_respond(const message *cmsg);
 int  ctrlif_get(message *m);
+
+/* Process management kernel calls, PM's (lib/sysproc.c). */
+struct mem_map;
+int  sys_fork(int parent, int child, int pid);
+int  sys_newmap(int proc_nr, struct mem_map *map);
+int  sys_exec(int proc_nr, vir_bytes sp, const char *name, vir_bytes pc);
+int  sys_privctl(int proc_nr);
+int  sys_segctl(int *index, u16_t *selector, vir_bytes *offset, phys_bytes phys, vir_bytes size);
+int  sys_physcopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n);
+int  sys_abscopy(phys_bytes src, phys_bytes dst, phys_bytes n);
+int  sys_umap(int proc_nr, int seg, vir_bytes vir, vir_bytes bytes, phys_bytes *phys);
+int  sys_getproc(void *dst, int proc_nr, int len);
 #endif
