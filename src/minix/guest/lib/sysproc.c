@@ -118,6 +118,6 @@ sys_getproc(void *dst, int proc_nr, int len)
 	m.I_REQUEST = GET_PROC;
 	m.I_VAL_PTR = dst;
 	m.I_VAL_LEN = len;
-	m.I_PROC_NR = proc_nr;
+	m.I_VAL_LEN2 = proc_nr;
 	return taskcall(SYSTEM, SYS_GETINFO, &m);
 }

@@ -34,7 +34,7 @@ do_fork(message *m)
 	/* Only the parent is signalled or stopped; the child waits for its memory map. */
 	rpc->p_rts_flags |= NO_MAP;
 	rpc->p_rts_flags &= ~(SIGNALED | SIG_PENDING | P_STOP);
-	memset(&rpc->p_pending, 0, sizeof rpc->p_pending);
+	sigemptyset(&rpc->p_pending);   /* the parent's kernel signals stay the parent's */
 	rpc->p_reg.retreg = 0;          /* a child sees 0 */
 	rpc->p_user_time = 0;
 	rpc->p_sys_time = 0;

@@ -36,7 +36,7 @@ do_getinfo(message *m)
 	case GET_MONPARAMS:
 		return copy_out(m, kinfo.params, sizeof kinfo.params);
 	case GET_PROC: {
-		int nr = m->I_PROC_NR == SELF ? m->m_source : m->I_PROC_NR;
+		int nr = m->I_VAL_LEN2 == SELF ? m->m_source : m->I_VAL_LEN2;
 
 		if (!isokprocn(nr))
 			return EINVAL;

@@ -13,6 +13,7 @@
 #include <minix/config.h>
 #include <minix/const.h>
 #include <minix/types.h>
+#include <signal.h>
 #include <minix/com.h>
 #include <minix/callnr.h>
 #include <minix/ipc.h>

@@ -6,12 +6,10 @@
  * turned into a stop when the process is traced, or ends the process (the default action).
  * Process ids are process numbers here: there is no pid table in the stand-in.
  */
-#include <minix/types.h>
-#include <signal.h>
 #include "pm.h"
 #include <sys/ptrace.h>
-#include "../../kernel/type.h"
-#include "../../kernel/proc.h"
+#include "type.h"
+#include "proc.h"
 
 #define STOP_STATUS(sig) (((sig) << 8) | 0177)  /* as wait() reports a stopped child */
 
@@ -64,7 +62,7 @@ get_proc(int nr, struct proc *p)
 	message m;
 
 	m.I_REQUEST = GET_PROC;
-	m.I_PROC_NR = nr;
+	m.I_VAL_LEN2 = nr;              /* 3.1.1's sys_getproc puts the process here */
 	m.I_VAL_PTR = (char *)p;
 	m.I_VAL_LEN = sizeof *p;
 	return taskcall(SYSTEM, SYS_GETINFO, &m);
