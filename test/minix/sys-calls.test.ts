@@ -72,4 +72,8 @@ describe("SYSTEM's process calls", () => {
     expect(line("physcopy")).toBe("0 physical vircopy-phys -14 into-kernel -14 into-tables -14");
     expect(line("remote")).toBe("0 window! beyond -14");
   });
+
+  it("SYS_EXIT takes a process blocked in SEND out of its destination's queue and frees its own privileges", () => {
+    expect(line("exit-sender")).toBe("0 flags 4 queued-at-pm 1 exit 0 free 1 queue-empty 1 own-priv-freed 0 1");
+  });
 });
