@@ -73,7 +73,8 @@ describe("SYSTEM's process calls", () => {
     expect(line("remote")).toBe("0 window! beyond -14");
   });
 
-  it("SYS_EXIT takes a process blocked in SEND out of its destination's queue and frees its own privileges", () => {
-    expect(line("exit-sender")).toBe("0 flags 4 queued-at-pm 1 exit 0 free 1 queue-empty 1 own-priv-freed 0 1");
+  it("SYS_EXIT takes a process blocked in SEND out of its destination's queue, tells those waiting for it, frees its privileges", () => {
+    // After PM ends: its receiver gets ESRCDIED (-108), its sender EDSTDIED (-109), both runnable.
+    expect(line("exit-sender")).toBe("0 flags 4 queued-at-pm 1 exit 0 free 1 queue-empty 1 waiters 0 0 -108 0 -109 own-priv-freed 0 1");
   });
 });
