@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseCommandArgs } from "./args.js";
-import { decodeAout, encodeAout, hasAoutMagic, type Aout } from "../minix/aout.js";
+import { decodeAout, encodeAout, hasAoutMagic, isSeparateID, type Aout } from "../minix/aout.js";
 import { elfToAout } from "../minix/elf-to-aout.js";
 import { packImage, readImage, type ImageProgram } from "../minix/image.js";
 
@@ -39,11 +39,11 @@ function hex(n: number): string {
 
 function list(path: string): number {
   const entries = readImage(new Uint8Array(readFileSync(path)), `boot image "${path}"`);
-  console.log("name             text       data       bss        entry      total");
+  console.log("name             text       data       bss        entry      total      I&D");
   for (const e of entries) {
     const h = e.aout.header;
     console.log(
-      `${e.name.padEnd(16)} ${hex(h.text)} ${hex(h.data)} ${hex(h.bss)} ${hex(h.entry)} ${hex(h.total)}`,
+      `${e.name.padEnd(16)} ${hex(h.text)} ${hex(h.data)} ${hex(h.bss)} ${hex(h.entry)} ${hex(h.total)} ${isSeparateID(h) ? "separate" : "common"}`,
     );
   }
   return 0;

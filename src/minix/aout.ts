@@ -38,7 +38,7 @@ export interface AoutHeader {
   bss: number;
   /** a_entry: entry point, an offset in the program's code segment. */
   entry: number;
-  /** a_total: memory to allocate; for common I&D it counts the text, the data, bss and stack gap. */
+  /** a_total: memory to allocate: data, bss and stack gap, plus the text for common I&D only. */
   total: number;
   /** a_syms: symbol table size; boot loaders overwrite it with the load address. */
   syms: number;
@@ -53,6 +53,26 @@ export interface Aout {
   header: AoutHeader;
   text: Uint8Array;
   data: Uint8Array;
+}
+
+/** Separate I&D: text and data each from virtual 0, in segments of their own. */
+export function isSeparateID(h: AoutHeader): boolean {
+  return (h.flags & A_SEP) !== 0;
+}
+
+/**
+ * Bytes a loaded program occupies, in whole `unit`s (the click or page): for separate I&D the
+ * text's units and then the data's (a_total, at least data + bss), for common I&D one block
+ * (a_total, at least text + data + bss). The data of a separate-I&D program starts at the
+ * returned `dataOffset`.
+ */
+export function aoutMemoryLayout(h: AoutHeader, unit: number): { bytes: number; dataOffset: number } {
+  const round = (n: number) => Math.ceil(n / unit) * unit;
+  if (isSeparateID(h)) {
+    const text = round(h.text);
+    return { bytes: text + round(Math.max(h.total, h.data + h.bss)), dataOffset: text };
+  }
+  return { bytes: round(Math.max(h.total, h.text + h.data + h.bss)), dataOffset: h.text };
 }
 
 /** True when the bytes at `offset` start with the MINIX a.out magic. */

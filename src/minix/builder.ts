@@ -24,7 +24,7 @@ import {
 } from "../xen/abi.js";
 import type { BuildRequest, BuildResult, DomainBuilder, InitialRegisters } from "../xen/tools/builder.js";
 import { builderNames, registerBuilder } from "../xen/tools/builder.js";
-import { A_I80386, A_SEP, encodeAoutHeader } from "./aout.js";
+import { A_I80386, aoutMemoryLayout, encodeAoutHeader } from "./aout.js";
 import { PROCESS_MAX, readImage, type ImageEntry } from "./image.js";
 
 const log = debug("minix:builder");
@@ -74,7 +74,7 @@ export interface PlacedProcess {
   name: string;
   /** VA (= pseudo-physical byte address) of its text; its segment base. */
   baseVa: number;
-  /** Bytes reserved for it: a_total (text counted for common I&D) rounded up to a page. */
+  /** Bytes reserved for it (aoutMemoryLayout): text pages then data pages for separate I&D. */
   sizeBytes: number;
   entry: number;
 }
@@ -111,13 +111,6 @@ export function normalizeBootParams(extra: string): string {
     .join(" ");
 }
 
-/** Bytes a program needs in memory: a_total, which for common I&D already counts the text. */
-function programBytes(e: ImageEntry): number {
-  const h = e.aout.header;
-  const sep = (h.flags & A_SEP) !== 0;
-  const minimum = sep ? pagesFor(h.text) * PAGE_SIZE + h.data + h.bss : h.text + h.data + h.bss;
-  return Math.max(minimum, sep ? pagesFor(h.text) * PAGE_SIZE + h.total : h.total);
-}
 
 /**
  * Plans figure 5.3 for a boot image in a domain of `nrPages` pages. Throws RangeError when it
@@ -132,7 +125,7 @@ export function planMinixLayout(entries: ImageEntry[], nrPages: number, what: st
   }
   let va = 0;
   const processes = entries.map((e) => {
-    const sizeBytes = pagesFor(programBytes(e)) * PAGE_SIZE;
+    const sizeBytes = aoutMemoryLayout(e.aout.header, PAGE_SIZE).bytes;
     const p: PlacedProcess = { name: e.name, baseVa: va, sizeBytes, entry: e.aout.header.entry };
     va += sizeBytes;
     return p;
@@ -213,7 +206,7 @@ export function buildMinixDomain(req: BuildRequest): BuildResult {
     const base = L.processes[i].baseVa;
     const h = e.aout.header;
     writeVa(base, e.aout.text);
-    writeVa(base + ((h.flags & A_SEP) !== 0 ? pagesFor(h.text) * PAGE_SIZE : h.text), e.aout.data);
+    writeVa(base + aoutMemoryLayout(h, PAGE_SIZE).dataOffset, e.aout.data);
   });
 
   // 5.2.3: the GDT with the ring-1 kernel code and data descriptors.

@@ -1,8 +1,10 @@
-// Turns an ELF32 i386 executable from the guest build into a common-I&D MINIX a.out, as ACK's
-// `cv` did for MINIX. Programs are linked from virtual address 0 (report 5.2.1: the builder
-// loads kernel processes from VA 0), text first; the a.out text runs up to the first writable
+// Turns an ELF32 i386 executable from the guest build into a MINIX a.out, as ACK's `cv` did for
+// MINIX. Programs are linked from virtual address 0 (report 5.2.1: the builder loads kernel
+// processes from VA 0), text first. Common I&D: the a.out text runs up to the first writable
 // segment so data lands at its linked address when text and data are loaded back to back.
-import { A_EXEC, A_I80386, A_MINHDR, type Aout } from "./aout.js";
+// Separate I&D (the writable segments are linked from 0 too, in their own address space):
+// text and data become the two parts of an A_SEP a.out.
+import { A_EXEC, A_I80386, A_MINHDR, A_SEP, type Aout } from "./aout.js";
 
 const PT_LOAD = 1;
 const PF_W = 2;
@@ -66,37 +68,56 @@ function loadSegments(elf: Uint8Array, what: string): { entry: number; segments:
       `Cannot convert ${what}: first segment is at 0x${segments[0].vaddr.toString(16)}, expected the program linked from 0`,
     );
   }
-  for (let i = 1; i < segments.length; i++) {
-    const prev = segments[i - 1];
-    if (segments[i].vaddr < prev.vaddr + prev.memsz) {
-      throw new RangeError(`Cannot convert ${what}: segments overlap at 0x${segments[i].vaddr.toString(16)}`);
+  const separate = isSeparate(segments);
+  const spaces = separate ? [segments.filter((s) => (s.flags & PF_W) === 0), segments.filter((s) => (s.flags & PF_W) !== 0)] : [segments];
+  for (const space of spaces) {
+    for (let i = 1; i < space.length; i++) {
+      const prev = space[i - 1];
+      if (space[i].vaddr < prev.vaddr + prev.memsz) {
+        throw new RangeError(`Cannot convert ${what}: segments overlap at 0x${space[i].vaddr.toString(16)}`);
+      }
     }
   }
   return { entry, segments };
 }
 
+/** Separate I&D: read-only and writable segments each start at 0, in their own address spaces. */
+function isSeparate(segments: LoadSegment[]): boolean {
+  const writable = segments.filter((s) => (s.flags & PF_W) !== 0);
+  return writable.length > 0 && writable.length < segments.length && writable[0].vaddr === 0;
+}
+
+/** The segments laid out flat from 0 as the program sees them: initialised bytes and memory end. */
+function flatten(elf: Uint8Array, segments: LoadSegment[]): { bytes: Uint8Array; memEnd: number } {
+  const last = segments[segments.length - 1];
+  const fileEnd = last.vaddr + last.filesz;
+  // A bss gap before a later segment is stored as zeros, as a flat image must.
+  const bytes = new Uint8Array(fileEnd);
+  for (const s of segments) {
+    bytes.set(elf.subarray(s.offset, s.offset + Math.min(s.filesz, Math.max(0, fileEnd - s.vaddr))), s.vaddr);
+  }
+  return { bytes, memEnd: Math.max(...segments.map((s) => s.vaddr + s.memsz)) };
+}
+
 /**
- * Converts an ELF executable into a common-I&D a.out (flags A_EXEC, cpu A_I80386, 32-byte
- * header). a_text covers VA 0 up to the first writable segment (padding included), a_data the
+ * Converts an ELF executable into an a.out (cpu A_I80386, 32-byte header). Common I&D (flags
+ * A_EXEC): a_text covers VA 0 up to the first writable segment (padding included), a_data the
  * initialised bytes after it, a_bss the zeroed tail, a_total = text + data + bss + stack gap.
+ * Separate I&D (flags A_SEP): a_text is the text, rounded up to 16 bytes as `cv` does; a_data
+ * and a_bss are the data space's; a_total = data + bss + stack gap (the text is not counted).
  */
 export function elfToAout(elf: Uint8Array, options: ElfToAoutOptions, what = "ELF file"): Aout {
   const { entry, segments } = loadSegments(elf, what);
-  const firstWritable = segments.findIndex((s) => (s.flags & PF_W) !== 0);
-  const last = segments[segments.length - 1];
-  const fileEnd = last.vaddr + last.filesz;
-  const memEnd = last.vaddr + last.memsz;
-  // A bss gap before a later segment is stored as zeros, as a flat image must.
-  const image = new Uint8Array(fileEnd);
-  for (const s of segments) {
-    image.set(elf.subarray(s.offset, s.offset + Math.min(s.filesz, Math.max(0, fileEnd - s.vaddr))), s.vaddr);
+  if (!Number.isInteger(options.stackBytes) || options.stackBytes < 0) {
+    throw new RangeError(`Cannot convert ${what}: stack size ${options.stackBytes} is not a byte count`);
   }
+  if (isSeparate(segments)) return separateAout(elf, segments, entry, options, what);
+  const firstWritable = segments.findIndex((s) => (s.flags & PF_W) !== 0);
+  const { bytes: image, memEnd } = flatten(elf, segments);
+  const fileEnd = image.length;
   const textEnd = firstWritable < 0 ? fileEnd : segments[firstWritable].vaddr;
   if (entry >= textEnd) {
     throw new RangeError(`Cannot convert ${what}: entry 0x${entry.toString(16)} is not in the text`);
-  }
-  if (!Number.isInteger(options.stackBytes) || options.stackBytes < 0) {
-    throw new RangeError(`Cannot convert ${what}: stack size ${options.stackBytes} is not a byte count`);
   }
   const text = image.slice(0, textEnd);
   const data = image.slice(textEnd, fileEnd);
@@ -111,6 +132,33 @@ export function elfToAout(elf: Uint8Array, options: ElfToAoutOptions, what = "EL
       bss,
       entry,
       total: text.length + data.length + bss + options.stackBytes,
+      syms: 0,
+    },
+    text,
+    data,
+  };
+}
+
+function separateAout(elf: Uint8Array, segments: LoadSegment[], entry: number, options: ElfToAoutOptions, what: string): Aout {
+  const textSpace = flatten(elf, segments.filter((s) => (s.flags & PF_W) === 0));
+  const dataSpace = flatten(elf, segments.filter((s) => (s.flags & PF_W) !== 0));
+  if (entry >= textSpace.memEnd) {
+    throw new RangeError(`Cannot convert ${what}: entry 0x${entry.toString(16)} is not in the text`);
+  }
+  const text = new Uint8Array(Math.ceil(textSpace.memEnd / 16) * 16);
+  text.set(textSpace.bytes);
+  const data = dataSpace.bytes;
+  const bss = dataSpace.memEnd - data.length;
+  return {
+    header: {
+      flags: A_SEP,
+      cpu: A_I80386,
+      hdrlen: A_MINHDR,
+      text: text.length,
+      data: data.length,
+      bss,
+      entry,
+      total: data.length + bss + options.stackBytes,
       syms: 0,
     },
     text,

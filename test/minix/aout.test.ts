@@ -6,8 +6,10 @@ import {
   A_LONGHDR,
   A_MINHDR,
   A_SEP,
+  aoutMemoryLayout,
   decodeAout,
   decodeAoutHeader,
+  isSeparateID,
   encodeAout,
   encodeAoutHeader,
   type AoutHeader,
@@ -89,5 +91,17 @@ describe("encodeAout() / decodeAout()", () => {
 
   it("refuses text that does not match the header", () => {
     expect(() => encodeAout({ header, text: new Uint8Array(3), data: new Uint8Array(0x56) })).toThrow(/header says text/);
+  });
+
+  it("lays a program out in memory: one block for common I&D, text pages then data pages for separate", () => {
+    const common = { ...header, text: 0x1234, data: 0x56, bss: 0x100, total: 0x9000 };
+    expect(isSeparateID(common)).toBe(false);
+    expect(aoutMemoryLayout(common, 4096)).toEqual({ bytes: 0x9000, dataOffset: 0x1234 });
+    const sep = { ...common, flags: A_SEP, total: 0x3000 };
+    expect(isSeparateID(sep)).toBe(true);
+    // Text 0x1234 takes 2 pages; a_total (data, bss, stack) 3 more; data starts on page 2.
+    expect(aoutMemoryLayout(sep, 4096)).toEqual({ bytes: 0x5000, dataOffset: 0x2000 });
+    // a_total smaller than data + bss (a bad chmem) still leaves room for them.
+    expect(aoutMemoryLayout({ ...sep, data: 0x2000, bss: 0x1800, total: 0x100 }, 4096).bytes).toBe(0x2000 + 0x4000);
   });
 });

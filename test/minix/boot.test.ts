@@ -9,7 +9,9 @@ import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readConfigFile } from "../../src/xen/tools/config.js";
 import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
-import { MINIX_START_INFO, SHARED_INFO_VA } from "../../src/minix/builder.js";
+import { MINIX_START_INFO, SHARED_INFO_VA, planMinixLayout } from "../../src/minix/builder.js";
+import { readImage } from "../../src/minix/image.js";
+import { readFileSync } from "node:fs";
 
 const CONFIG = resolve("configs/minix.cfg");
 const HZ = 60;
@@ -66,7 +68,7 @@ afterEach(async () => {
 
 /** The boot test has finished (peer exited) and init waits at its prompt. */
 const bootDone = (m: Machine) =>
-  m.text().includes("boottest init: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
+  m.text().includes("boottest init: done") && m.text().includes("pm: done") && m.text().includes("system: peer (proc 9) exited") && m.text().includes("minix> ");
 
 describe("MINIX on Xen", () => {
   it("boots: banner, TTY, and every boot-test IPC check passes in both test processes", async () => {
@@ -74,7 +76,9 @@ describe("MINIX on Xen", () => {
     await m.waitFor(() => bootDone(m), "the boot test to finish");
     const out = m.text();
     expect(out).toContain("MINIX 3.1.1-xen on Xen.");
-    expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 4 programs");
+    expect(out).toContain("Executing in 32-bit protected mode, ring 1; 20480 KiB of memory, boot image of 5 programs");
+    expect(out).toContain("pm: process manager stand-in ready\r\n");
+    expect(out).toMatch(/pm: free memory 0x[0-9a-f]+ to 0x1400000 \(\d+ KiB\)/);
     expect(out).toContain("boot parameters: rootdev=896 ramimagedev=896 ramsize=0");
     expect(out).toContain("tty: Xen virtual console ready (1 line)\r\n");
     expect(out).not.toContain("FAILED");
@@ -97,6 +101,73 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: SYS_MEMSET on our own memory (found with SYS_UMAP) ok (0)");
     expect(out).toContain("boottest init: SYS_MEMSET refuses the kernel's memory ok (-14)");
     expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
+  });
+
+  it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the PM stand-in to finish");
+    const out = m.text();
+    const pm = out.split(/\r?\n/).filter((l) => l.startsWith("pm: "));
+    expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
+    const checks = [
+      /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
+      /^pm: CS reaches the text and DS the data at the same offset 0 ok \(60721\)$/, // 0xED31: xorl %ebp,%ebp
+      /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
+      /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
+      /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
+      /^pm: the forked child runs and hears 0 from FORK ok \(11\)$/,
+      /^pm: FORK answers the parent with its child's number ok \(11\)$/,
+      /^pm: the exec'd child starts at its new entry on its new stack ok \(\d+\)$/,
+      /^pm: a kernel call from the unprivileged child gives ECALLDENIED ok \(-104\)$/,
+      /^pm: SYS_PRIVCTL gives the child privileges of its own ok \(0\)$/,
+      /^pm: after SYS_PRIVCTL its kernel calls are accepted, and SYS_EXEC named it execd ok \(0\)$/,
+      /^pm: children ended with SYS_EXIT ok \(0\)$/,
+      /^pm: done, 0 failures$/,
+    ];
+    for (const c of checks) expect(pm.some((l) => c.test(l)), String(c)).toBe(true);
+    // The selector SYS_SEGCTL handed out is the grandchild's (proc 11) first extra GDT entry, ring 3.
+    const sel = Number(/pm: a SYS_SEGCTL selector reads PM's memory ok \((\d+)\)/.exec(out)![1]);
+    expect(sel & 3).toBe(3);
+    expect(out).toContain("system: child (proc 10) exited");
+    expect(out).toContain("system: execd (proc 11) exited");
+  });
+
+  it("delivers signals during boot: catchers, SIGFPE with sigreturn, tracing and single-stepping, a kill without a catcher", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the boot test to finish");
+    const out = m.text();
+    expect(out).not.toContain("FAILED");
+    const inOrder = [
+      "boottest init: SIGUSR1 to ourselves ran the catcher before kill returned ok (10)",
+      "boottest init: divide by zero reached the SIGFPE catcher ok (8)",
+      "boottest init: sigreturn resumed the division with the repaired divisor, other registers intact ok (142)",
+      "boottest init: sigreturn refused the forged cs, IOPL and trace flag ok (0)",
+      "boottest init: sigaction gives back the old catcher; SIGFPE is default again ok (0)",
+      "boottest init: refused: SYS_KILL of a bad signal or a kernel task, SYS_SIGRETURN of a jump buffer, SYS_TRACE outside PM ok (-22)",
+      "boottest init: traced by peer (T_OK) ok (0)",
+      "boottest peer: init stopped at its breakpoint (SIGEMT) ok (7)",
+      "boottest peer: T_GETUSER: init's pc is just past the int3 ok",
+      "boottest peer: T_GETINS reads init's text ok (0)",
+      `boottest peer: T_GETDATA reads init's data ok (${0x1717})`,
+      `boottest peer: T_SETDATA writes init's data ok (${0xbeef})`,
+      "boottest peer: address checks: outside the segment, misaligned, segment register ok (-5)",
+      "boottest peer: T_STEP ran one instruction and stopped init with SIGTRAP ok (5)",
+      "boottest peer: T_SETUSER sets init's ebx ok (0)",
+      "boottest peer: T_RESUME ok (0)",
+      "boottest peer: done, 0 failures",
+      `boottest init: resumed by the tracer with its writes in place ok (${0x600d})`,
+      "pm: peer (proc 9) killed by signal 15 (SIGTERM)",
+      "system: peer (proc 9) exited",
+      "boottest init: SIGTERM without a catcher ended peer ok (-105)",
+      "boottest init: console opened as our controlling terminal ok (1)",
+      "boottest init: done, 0 failures",
+    ];
+    let at = 0;
+    for (const line of inOrder) {
+      const found = out.indexOf(line, at);
+      expect(found, line).toBeGreaterThanOrEqual(0);
+      at = found + line.length;
+    }
   });
 
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
@@ -144,9 +215,14 @@ describe("MINIX on Xen", () => {
     expect(d.vcpu.baseptrMfn).toBe(pte(pdVa) >>> 12);
     expect(host.core.frames.type[d.vcpu.baseptrMfn]).toBe(PGT_l2_page_table);
     expect(host.core.frames.type[mem.read32(cr3) >>> 12]).toBe(PGT_l1_page_table);
-    // Kernel pages are supervisor-only, the TTY's are user pages; shared_info is at 0x2000000.
+    // Kernel pages are supervisor-only, PM's (the first program after the kernel) are user pages; shared_info is at 0x2000000.
     expect(pte(0) & _PAGE_USER).toBe(0);
-    expect(pte(0x11000) & _PAGE_USER).toBe(_PAGE_USER);
+    const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), d.frameList.length, "image");
+    expect(layout.processes[1].name).toBe("pm");
+    expect(pte(layout.processes[1].baseVa - 4096) & _PAGE_USER).toBe(0);
+    expect(pte(layout.processes[1].baseVa) & _PAGE_USER).toBe(_PAGE_USER);
+    // ... and the start information the kernel read says the same.
+    expect(mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE)).toBe(layout.processes[1].baseVa);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();
@@ -168,14 +244,34 @@ describe("MINIX on Xen", () => {
     expect(m.text()).toContain("zzz\b \b\b \b\b \b\r\nok\r\n");
   });
 
-  it("stops a process that faults and reports the exception, while the rest of MINIX runs on", async () => {
+  it("ends a process whose divide error has no catcher (SIGFPE's default action), while the rest of MINIX runs on", async () => {
     const m = await boot("deterministic");
     await m.waitFor(() => bootDone(m), "the prompt");
     m.type("fault\r");
-    await m.waitFor(() => m.text().includes("exception: divide error (vector 0, error 0x0) in init (proc 8) at "), "the exception report");
-    // The TTY still echoes: only init stopped.
+    await m.waitFor(() => m.text().includes("system: init (proc 8) exited"), "the end of init");
+    expect(m.text()).toContain("boottest init: dividing by zero\r\npm: init (proc 8) killed by signal 8 (SIGFPE)\r\nsystem: init (proc 8) exited");
+    // The TTY still echoes: only init ended.
     m.type("z");
-    await m.waitFor(() => /in init \(proc 8\) at [^\n]*\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
+    await m.waitFor(() => /init \(proc 8\) exited\n[\s\S]*z$/.test(m.text()), "the echo after the fault");
+  });
+
+  it("sends SIGINT for ^C to the console's reader, whose catcher runs and whose line is flushed; ^\\ (SIGQUIT, no catcher) ends it", async () => {
+    const m = await boot("interactive");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.type("abc");
+    await m.waitFor(() => m.text().endsWith("minix> abc"), "the echo of abc");
+    m.type("\x03");
+    await m.waitFor(() => m.text().includes("boottest init: read interrupted (-4)\r\nminix> "), "the interrupted read");
+    expect(m.text()).toContain("minix> abc^Cboottest init: caught signal 2 (SIGINT) from the console\r\n");
+    // The flushed "abc" never reaches the reader: the next line is only what follows the ^C.
+    m.type("xy\r");
+    await m.waitFor(() => m.text().includes("boottest init: read 3 bytes: xy\r\n"), "the line after ^C");
+    m.type("\x1c");
+    await m.waitFor(() => m.text().includes("system: init (proc 8) exited"), "the end of init");
+    expect(m.text()).toContain("^\\pm: init (proc 8) killed by signal 3 (SIGQUIT)\r\nsystem: init (proc 8) exited");
+    // No reader and no process group any more: ^C is echoed and nothing else happens.
+    m.type("\x03q");
+    await m.waitFor(() => m.text().endsWith("^Cq"), "the echo after init ended");
   });
 
   it("powers off when the domain controller asks (xm shutdown)", async () => {

@@ -17,6 +17,7 @@ import {
   SHARED_INFO_VA,
 } from "../../src/minix/builder.js";
 import { readImage } from "../../src/minix/image.js";
+import { A_SEP } from "../../src/minix/aout.js";
 import type { BuildResult } from "../../src/xen/tools/builder.js";
 
 const IMAGE_PATH = "build/minix/image";
@@ -145,11 +146,20 @@ describe("buildMinixDomain()", () => {
     expect(u32(host, result, si + M.gdt_vaddr)).toBe(L.gdtVa);
     for (let k = 0; k < 16; k++) expect(u32(host, result, si + M.gdt_mfns + 4 * k)).toBe(d.frameList[(L.gdtVa >>> 12) + k]);
     expect(u32(host, result, si + M.nr_procs)).toBe(entries.length);
+    expect(entries.some((e) => e.aout.header.flags & A_SEP)).toBe(true); // the PM stand-in
     let base = 0;
     entries.forEach((e, i) => {
       const p = si + M.processes + i * M.PROCESS_SIZE;
-      const size = Math.ceil(e.aout.header.total / 4096) * 4096;
+      // Separate I&D: a_total does not count the text, which gets pages of its own.
+      const hd = e.aout.header;
+      const textPages = hd.flags & A_SEP ? Math.ceil(hd.text / 4096) : 0;
+      const size = textPages * 4096 + Math.ceil(hd.total / 4096) * 4096;
       expect([u32(host, result, p), u32(host, result, p + 4), u32(host, result, p + 8)]).toEqual([base, size, e.aout.header.entry]);
+      if (hd.flags & A_SEP) {
+        // Text at the load address, data on the first page after the text.
+        expect(readVa(host, result, base, 16)).toEqual(e.aout.text.subarray(0, 16));
+        expect(readVa(host, result, base + textPages * 4096, hd.data)).toEqual(e.aout.data);
+      }
       const h = si + M.procheaders + i * M.PROCHEADER_SIZE;
       expect(new TextDecoder().decode(readVa(host, result, h, e.name.length + 1))).toBe(e.name + "\0");
       expect(readVa(host, result, h + 64, 2)).toEqual(new Uint8Array([1, 3]));

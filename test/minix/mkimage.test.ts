@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeAout, encodeAout } from "../../src/minix/aout.js";
+import { A_SEP, decodeAout, encodeAout } from "../../src/minix/aout.js";
 import { elfToAout } from "../../src/minix/elf-to-aout.js";
 import { readImage } from "../../src/minix/image.js";
 
@@ -38,6 +38,20 @@ describe("mkimage command", () => {
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/^kernel\s+0x00001000/m);
     expect(list.stdout).toMatch(/^prog\s+0x00001000 0x00000009/m);
+  });
+
+  it("packs a separate-I&D ELF as an A_SEP a.out, text and data padded apart, and lists it so", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mkimage-"));
+    const image = join(dir, "image");
+    const r = cli("-o", image, "--stack", "4096", `kernel=${fakeKernel(dir)}`, "sep=build/test-minix/prog-sep.elf");
+    expect(r.status).toBe(0);
+    const entries = readImage(new Uint8Array(readFileSync(image)));
+    expect(entries[1].aout.header.flags).toBe(A_SEP);
+    expect(entries[1].dataOffset - entries[1].textOffset).toBe(512);
+    expect(new DataView(entries[1].aout.data.buffer).getUint32(0, true)).toBe(0xcafebabe);
+    const list = cli("--list", image);
+    expect(list.stdout).toMatch(/^sep\s+0x00000010 0x00000009 .* separate$/m);
+    expect(list.stdout).toMatch(/^kernel\s+.* common$/m);
   });
 
   it("fails with one line when the first program is not a kernel", () => {

@@ -74,6 +74,10 @@ describe("minix-on-xen run with MINIX", () => {
     con.type("typed over tcp\r");
     await con.waitFor("boottest init: read 15 bytes: typed over tcp\r\n");
     expect(con.text()).toContain("typed over tcp\r\n");
+    // ^C over the socket: the TTY's INTR key reaches the reader's SIGINT catcher through PM.
+    con.type("\x03");
+    await con.waitFor("^Cboottest init: caught signal 2 (SIGINT) from the console\r\n");
+    await con.waitFor("boottest init: read interrupted (-4)\r\nminix> ");
 
     // The real gdb on the debugger port (bit 7 on the same serial line), with the kernel's symbols.
     // An idle MINIX has no timer armed (tickless idle): a typed key is what wakes the kernel.

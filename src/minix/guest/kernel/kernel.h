@@ -12,9 +12,11 @@
 #include <minix/config.h>
 #include <minix/const.h>
 #include <minix/types.h>
+#include <signal.h>
 #include <minix/com.h>
 #include <minix/ipc.h>
 #include <minix/bootinfo.h>
+#include <a.out.h>
 #include "protect.h"
 #include "sconst.h"
 #include "type.h"

@@ -4,24 +4,33 @@
  * and the first restart. Also the idle task, which blocks the vcpu in Xen, and shutdown.
  */
 #include "kernel.h"
+#include "system.h"
 
 extern char t_stack[];
 
-/* Memory map of a loaded program: common I&D, the stack at the top of its data segment. */
+/*
+ * Memory map of a loaded program, the stack at the top of its data segment. Common I&D: T has
+ * length 0 and D spans text, data and stack from the load address. Separate I&D: T is the text
+ * (whole clicks from the load address), D and S start at virtual 0 on the clicks after it.
+ */
 static void
-map_boot_process(struct proc *rp, const process_t *pr)
+map_boot_process(struct proc *rp, const process_t *pr, const image_header_t *hdr)
 {
 	phys_clicks base = pr->base >> CLICK_SHIFT;
-	vir_clicks len = (pr->size + CLICK_SIZE - 1) >> CLICK_SHIFT;
+	vir_clicks total = (pr->size + CLICK_SIZE - 1) >> CLICK_SHIFT;
+	vir_clicks text = 0, data;
 
+	if (hdr->a_flags & A_SEP)
+		text = (hdr->a_text + CLICK_SIZE - 1) >> CLICK_SHIFT;
+	data = total - text;
 	rp->p_memmap[T].mem_vir = 0;
 	rp->p_memmap[T].mem_phys = base;
-	rp->p_memmap[T].mem_len = 0;
+	rp->p_memmap[T].mem_len = text;
 	rp->p_memmap[D].mem_vir = 0;
-	rp->p_memmap[D].mem_phys = base;
-	rp->p_memmap[D].mem_len = len;
-	rp->p_memmap[S].mem_vir = len;
-	rp->p_memmap[S].mem_phys = base + len;
+	rp->p_memmap[D].mem_phys = base + text;
+	rp->p_memmap[D].mem_len = data;
+	rp->p_memmap[S].mem_vir = data;
+	rp->p_memmap[S].mem_phys = base + text + data;
 	rp->p_memmap[S].mem_len = 0;
 }
 
@@ -59,22 +68,6 @@ init_proc_table(void)
 	ppriv[USER_PRIV_ID].s_proc_nr = ANY;    /* shared by ordinary user processes */
 }
 
-static struct priv *
-get_priv(struct proc *rp, int sys)
-{
-	struct priv *sp;
-
-	if (!sys)
-		return &ppriv[USER_PRIV_ID];
-	for (sp = &ppriv[USER_PRIV_ID + 1]; sp < &ppriv[NR_PRIV_SLOTS]; sp++)
-		if (sp->s_proc_nr == NONE) {
-			sp->s_proc_nr = rp->p_nr;
-			return sp;
-		}
-	panic("main", "no free privilege slot for process", rp->p_nr);
-	return 0;
-}
-
 static void
 start_boot_processes(void)
 {
@@ -88,7 +81,8 @@ start_boot_processes(void)
 		int hdr = iskerneln(ip->proc_nr) ? 0 : 1 + i - NR_TASKS;
 
 		strncpy(rp->p_name, ip->proc_name, P_NAME_LEN);
-		rp->p_priv = get_priv(rp, (ip->flags & SYS_PROC) != 0);
+		if (get_priv(rp, (ip->flags & SYS_PROC) != 0) != OK)
+			panic("main", "no free privilege slot for process", rp->p_nr);
 		rp->p_priv->s_flags = (short)ip->flags;
 		rp->p_priv->s_trap_mask = ip->trap_mask;
 		rp->p_priv->s_ipc_to = ip->ipc_to;
@@ -109,14 +103,12 @@ start_boot_processes(void)
 			}
 			process_t pr = setup->processes[hdr];
 
-			map_boot_process(rp, &pr);
+			map_boot_process(rp, &pr, &setup->procheaders[hdr]);
 			rp->p_reg.pc = setup->procheaders[hdr].a_entry;
 			rp->p_reg.sp = rp->p_memmap[S].mem_vir << CLICK_SHIFT;
 			rp->p_reg.psw = INIT_PSW;
 		}
 		alloc_segments(rp);
-		rp->p_reg.cs = rp->p_cs_sel;
-		rp->p_reg.ds = rp->p_reg.es = rp->p_reg.fs = rp->p_reg.gs = rp->p_reg.ss = rp->p_ds_sel;
 		if (ip->proc_nr == HARDWARE) {
 			rp->p_rts_flags = NO_MAP;       /* the kernel's image slot never runs */
 		} else {
@@ -124,6 +116,23 @@ start_boot_processes(void)
 			enqueue(rp);
 		}
 	}
+}
+
+/*
+ * The privilege structure ordinary user processes share: SENDREC and ECHO only, sends to
+ * SYSTEM and PM (3.1.1's USR_M, less the servers not here yet), no kernel calls.
+ */
+static void
+init_user_priv(void)
+{
+	struct priv *up = &ppriv[USER_PRIV_ID];
+
+	up->s_flags = USR_F;
+	up->s_trap_mask = USR_T;
+	up->s_call_mask = 0;
+	up->s_ipc_to = 1U << priv(proc_addr(SYSTEM))->s_id;
+	if (!isemptyn(PM_PROC_NR))
+		up->s_ipc_to |= 1U << priv(proc_addr(PM_PROC_NR))->s_id;
 }
 
 void
@@ -134,6 +143,7 @@ main(void)
 	init_events();
 	init_proc_table();
 	start_boot_processes();
+	init_user_priv();
 	kprintf("MINIX %s.%s on Xen. Copyright 2006, Vrije Universiteit, Amsterdam, The Netherlands\n",
 	    OS_RELEASE, OS_VERSION);
 	kprintf("Executing in 32-bit protected mode, ring %d; %u KiB of memory, boot image of %u programs\n",

@@ -6,6 +6,13 @@
 #ifndef PRIV_H
 #define PRIV_H
 
+/* A remote segment a process set up with SYS_SEGCTL. */
+struct far_mem {
+	int         in_use;
+	phys_bytes  mem_phys;
+	vir_bytes   mem_len;
+};
+
 struct priv {
 	proc_nr_t s_proc_nr;          /* owner, or NONE when the slot is free */
 	int       s_id;               /* index in priv[], the bit others use for this process */
@@ -16,6 +23,8 @@ struct priv {
 	u32_t     s_notify_pending;   /* notifications waiting, bit = sender's privilege id */
 	u32_t     s_int_pending;      /* internal irqs waiting for a HARD_INT */
 	clock_t   s_alarm;            /* uptime at which SYN_ALARM is due, 0 = none */
+	sigset_t  s_sig_pending;      /* signals for this system process, sent with SYS_SIG */
+	struct far_mem s_farmem[NR_REMOTE_SEGS];   /* SYS_SEGCTL's segments */
 };
 
 /* s_flags */

@@ -39,6 +39,9 @@ build_notify(struct proc *dst, int src, vir_bytes dst_vir)
 	if (src == HARDWARE) {
 		m->NOTIFY_ARG = (long)priv(dst)->s_int_pending;
 		priv(dst)->s_int_pending = 0;
+	} else if (src == SYSTEM) {
+		m->NOTIFY_ARG = (long)priv(dst)->s_sig_pending;
+		priv(dst)->s_sig_pending = 0;
 	}
 }
 

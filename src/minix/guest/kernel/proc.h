@@ -27,6 +27,7 @@ struct proc {
 	vir_bytes p_messbuf;          /* message buffer, virtual in its D segment */
 	proc_nr_t p_getfrom;          /* whom a RECEIVING process waits for */
 	proc_nr_t p_sendto;           /* whom a SENDING process waits for */
+	sigset_t p_pending;           /* kernel signals PM has not fetched yet (SYS_GETKSIG) */
 	char p_name[P_NAME_LEN];
 };
 
@@ -57,6 +58,7 @@ struct proc {
 #define proc_nr(p)      ((p)->p_nr)
 #define isokprocn(n)    ((unsigned)((n) + NR_TASKS) < NR_TASKS + NR_PROCS)
 #define isemptyn(n)     ((proc_addr(n)->p_rts_flags & SLOT_FREE) != 0)
+#define isemptyp(p)     (((p)->p_rts_flags & SLOT_FREE) != 0)
 #define iskerneln(n)    ((n) < 0)
 #define isuserp(p)      (((p)->p_priv->s_flags & SYS_PROC) == 0)
 #define priv(p)         ((p)->p_priv)

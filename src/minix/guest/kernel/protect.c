@@ -31,12 +31,14 @@ alloc_gdt_slots(int count)
 	return first;
 }
 
-/* Writes a code or data descriptor; sizes above 1 MiB use page granularity. */
-static void
-set_descriptor(int index, u32_t base, u32_t size, int dpl, int code)
+/*
+ * Writes a code or data descriptor; sizes above 1 MiB use page granularity, size 0 means all
+ * memory. Returns update_descriptor's result (Xen refuses what would reach its own area).
+ */
+static long
+write_descriptor(int index, u32_t base, u32_t size, int dpl, int code)
 {
 	u32_t limit, gran, access, lo, hi;
-	long r;
 
 	if (index >= FIRST_RESERVED_GDT_ENTRY && index <= LAST_RESERVED_GDT_ENTRY)
 		panic("protect", "refusing to write Xen's reserved GDT slot", index);
@@ -54,8 +56,14 @@ set_descriptor(int index, u32_t base, u32_t size, int dpl, int code)
 	access = PRESENT | (dpl << DPL_SHIFT) | SEGMENT | 0x01 | (code ? EXECUTABLE | READABLE : WRITEABLE);
 	lo = (limit & 0xFFFF) | ((base & 0xFFFF) << 16);
 	hi = ((base >> 16) & 0xFF) | (access << 8) | (limit & 0xF0000) | ((gran | DEFAULT) << 16) | (base & 0xFF000000);
-	r = hypervisor_update_descriptor(gdt_entry_ma(index), lo, hi);
-	if (r != 0)
+	return hypervisor_update_descriptor(gdt_entry_ma(index), lo, hi);
+}
+
+/* A descriptor the kernel cannot do without: a refusal is fatal. */
+static void
+set_descriptor(int index, u32_t base, u32_t size, int dpl, int code)
+{
+	if (write_descriptor(index, base, size, dpl, code) != 0)
 		panic("protect", "update_descriptor failed for GDT slot", index);
 }
 
@@ -78,8 +86,10 @@ prot_init(void)
 }
 
 /*
- * Segments of a process from its memory map. Kernel tasks share the base-0 task selectors;
- * others get a code and a data descriptor of their own (common I&D: both span text to stack).
+ * Segments of a process from its memory map, and its saved selectors. Kernel tasks share the
+ * base-0 task selectors; others get a code and a data descriptor of their own in their slot's
+ * GDT entries: common I&D (T length 0) spans text to stack with both, separate I&D puts CS on
+ * the text and DS/SS on the data and stack.
  */
 void
 alloc_segments(struct proc *rp)
@@ -89,7 +99,7 @@ alloc_segments(struct proc *rp)
 	if (iskerneln(rp->p_nr)) {
 		rp->p_cs_sel = TASK_CS_SELECTOR;
 		rp->p_ds_sel = TASK_DS_SELECTOR;
-		return;
+		goto selectors;
 	}
 	code_base = rp->p_memmap[T].mem_phys << CLICK_SHIFT;
 	data_base = rp->p_memmap[D].mem_phys << CLICK_SHIFT;
@@ -101,4 +111,32 @@ alloc_segments(struct proc *rp)
 	set_descriptor(rp->p_gdt_index + 1, data_base, data_bytes, USER_PRIVILEGE, 0);
 	rp->p_cs_sel = SELECTOR(rp->p_gdt_index, USER_PRIVILEGE);
 	rp->p_ds_sel = SELECTOR(rp->p_gdt_index + 1, USER_PRIVILEGE);
+selectors:
+	rp->p_reg.cs = rp->p_cs_sel;
+	rp->p_reg.ds = rp->p_reg.es = rp->p_reg.fs = rp->p_reg.gs = rp->p_reg.ss = rp->p_ds_sel;
+}
+
+/*
+ * SYS_SEGCTL's descriptor: ring-3 data over pseudo-physical [base, base+size) in extra segment
+ * `index` of the process. Returns the selector, or 0 when Xen refuses the descriptor.
+ */
+reg_t
+set_remote_segment(struct proc *rp, int index, phys_bytes base, vir_bytes size)
+{
+	int slot = rp->p_gdt_index + EXTRA_SEG_OFFSET + index;
+
+	if (write_descriptor(slot, base, size, USER_PRIVILEGE, 0) != 0)
+		return 0;
+	return SELECTOR(slot, USER_PRIVILEGE);
+}
+
+/* SYS_EXEC: a new program starts without the old one's remote segments (null descriptors). */
+void
+clear_remote_segments(struct proc *rp)
+{
+	int i;
+
+	for (i = 0; i < NR_REMOTE_SEGS; i++)
+		if (hypervisor_update_descriptor(gdt_entry_ma(rp->p_gdt_index + EXTRA_SEG_OFFSET + i), 0, 0) != 0)
+			panic("protect", "cannot clear GDT slot", rp->p_gdt_index + EXTRA_SEG_OFFSET + i);
 }

@@ -17,6 +17,8 @@
 #define EXTRA_INDEX          5      /* ring-1 data over all memory, for copies (report 6.2.2) */
 #define FIRST_PROC_GDT_INDEX 8
 #define SEGS_PER_PROC        5      /* CS, DS and 3 extra (remote) segments */
+#define EXTRA_SEG_OFFSET     2      /* first extra segment after CS and DS */
+#define NR_REMOTE_SEGS       (SEGS_PER_PROC - EXTRA_SEG_OFFSET)
 
 #define SELECTOR(index, rpl) (((index) << 3) | (rpl))
 #define KERNEL_CS_SELECTOR   SELECTOR(KERNEL_CS_INDEX, INTR_PRIVILEGE)   /* 0x09 */
@@ -43,4 +45,7 @@
 
 #define INIT_PSW             0x0202 /* IF plus the always-one bit; IOPL stays 0 under Xen */
 #define INIT_TASK_PSW        0x0202
+#define TRACEBIT             0x0100 /* TF: a debug exception after each instruction */
+/* EFLAGS bits a process may set (sigreturn, T_SETUSER): OF DF SF ZF AF PF CF, as MINIX's SETPSW. */
+#define USER_PSW_BITS        0x0CD5
 #endif

@@ -37,6 +37,8 @@ void  xen_cstart(minix_start_info_t *info);
 /* protect.c */
 void  prot_init(void);
 void  alloc_segments(struct proc *rp);
+reg_t set_remote_segment(struct proc *rp, int index, phys_bytes base, vir_bytes size);
+void  clear_remote_segments(struct proc *rp);
 u32_t gdt_entry_ma(int index);
 
 /* main.c */
@@ -74,6 +76,10 @@ u64_t xen_system_time(void);
 /* system.c */
 void  sys_task(void);
 phys_bytes umap_local(struct proc *rp, int seg, vir_bytes vir, vir_bytes bytes);
+
+/* system/cause_sig.c */
+void  cause_sig(int proc_nr, int sig_nr);
+void  send_sig(int proc_nr, int sig_nr);
 
 /* ctrlif.c */
 void  ctrlif_task(void);

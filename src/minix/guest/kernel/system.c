@@ -1,10 +1,10 @@
 /*
  * system.c - the SYSTEM task (MINIX kernel/system.c): kernel calls as messages. Each caller's
- * call mask is checked, the call dispatched through call_vec, and the reply carries the result
- * in m_type. This stage has the calls the TTY driver and the boot test need.
+ * call mask is checked, the call dispatched through call_vec to its handler (one file each in
+ * kernel/system/), and the reply carries the result in m_type. Also the helpers they share.
  */
 #include "kernel.h"
-#include <minix/syslib.h>
+#include "system.h"
 
 typedef int (*call_t)(message *m);
 
@@ -32,8 +32,23 @@ umap_local(struct proc *rp, int seg, vir_bytes vir, vir_bytes bytes)
 	return (map->mem_phys << CLICK_SHIFT) + vir - (map->mem_vir << CLICK_SHIFT);
 }
 
-static struct proc *
-caller_or(int who, int caller)
+/* Pseudo-physical address of [vir, vir+bytes) in remote segment `index` of a process. */
+phys_bytes
+umap_remote(struct proc *rp, int index, vir_bytes vir, vir_bytes bytes)
+{
+	struct far_mem *fm;
+
+	if (index < 0 || index >= NR_REMOTE_SEGS || bytes == 0 || vir + bytes < vir)
+		return 0;
+	fm = &priv(rp)->s_farmem[index];
+	if (!fm->in_use || vir + bytes > fm->mem_len)
+		return 0;
+	return fm->mem_phys + vir;
+}
+
+/* The process `who` names (SELF = the caller), or 0 when there is none. */
+struct proc *
+proc_or_self(int who, int caller)
 {
 	if (who == SELF)
 		who = caller;
@@ -42,214 +57,43 @@ caller_or(int who, int caller)
 	return proc_addr(who);
 }
 
-static int
-do_vircopy(message *m)
-{
-	struct proc *src = caller_or(m->CP_SRC_PROC_NR, m->m_source);
-	struct proc *dst = caller_or(m->CP_DST_PROC_NR, m->m_source);
-	vir_bytes n = (vir_bytes)m->CP_NR_BYTES;
-	phys_bytes from, to;
-
-	if (src == 0 || dst == 0)
-		return EINVAL;
-	if (n == 0)
-		return OK;
-	from = umap_local(src, m->CP_SRC_SPACE & 0xFF, (vir_bytes)m->CP_SRC_ADDR, n);
-	to = umap_local(dst, m->CP_DST_SPACE & 0xFF, (vir_bytes)m->CP_DST_ADDR, n);
-	if (from == 0 || to == 0)
-		return EFAULT;
-	memmove((void *)to, (const void *)from, n);
-	return OK;
-}
-
 /*
- * SYS_MEMSET: fills pseudo-physical memory with a 32-bit pattern (PM clears new processes with
- * it). The range must lie in the domain's memory and outside the kernel's own image.
+ * Gives `rp` a privilege structure: the shared user one, or a free system one of its own.
+ * Returns ENOSPC when every system slot is taken.
  */
-static int
-do_memset(message *m)
+int
+get_priv(struct proc *rp, int sys)
 {
-	phys_bytes base = (phys_bytes)m->MEM_PTR;
-	phys_bytes bytes = (phys_bytes)m->MEM_COUNT;
-	u32_t pattern = (u32_t)m->MEM_PATTERN;
-	phys_bytes i;
+	struct priv *sp;
 
-	if (bytes == 0)
+	if (!sys) {
+		rp->p_priv = &ppriv[USER_PRIV_ID];
 		return OK;
-	if (base < kinfo.kmem_size || base + bytes < base || base + bytes > kinfo.mem_size)
-		return EFAULT;
-	for (i = 0; i < bytes; i++)
-		((u8_t *)base)[i] = (u8_t)(pattern >> (8 * ((base + i) & 3)));
-	return OK;
-}
-
-/* SYS_VIRVCOPY: a vector of virtual copies; stops at the first that fails. */
-static int
-do_virvcopy(message *m)
-{
-	struct vir_cp_req vec[VCOPYVEC_NR];
-	struct proc *caller = proc_addr(m->m_source);
-	int n = m->VCP_VEC_SIZE, i;
-	phys_bytes at;
-
-	m->VCP_NR_OK = 0;
-	if (n < 0 || n > VCOPYVEC_NR)
-		return EINVAL;
-	at = umap_local(caller, D, (vir_bytes)m->VCP_VEC_ADDR, (vir_bytes)(n * sizeof vec[0]));
-	if (n > 0 && at == 0)
-		return EFAULT;
-	memcpy(vec, (const void *)at, n * sizeof vec[0]);
-	for (i = 0; i < n; i++) {
-		struct proc *src = caller_or(vec[i].src_proc, m->m_source);
-		struct proc *dst = caller_or(vec[i].dst_proc, m->m_source);
-		phys_bytes from, to;
-
-		if (src == 0 || dst == 0)
-			return EINVAL;
-		if (vec[i].count == 0) {
-			m->VCP_NR_OK = i + 1;
-			continue;
+	}
+	for (sp = &ppriv[USER_PRIV_ID + 1]; sp < &ppriv[NR_PRIV_SLOTS]; sp++)
+		if (sp->s_proc_nr == NONE) {
+			sp->s_proc_nr = rp->p_nr;
+			rp->p_priv = sp;
+			return OK;
 		}
-		from = umap_local(src, D, vec[i].src_addr, vec[i].count);
-		to = umap_local(dst, D, vec[i].dst_addr, vec[i].count);
-		if (from == 0 || to == 0)
-			return EFAULT;
-		memmove((void *)to, (const void *)from, vec[i].count);
-		m->VCP_NR_OK = i + 1;
-	}
-	return OK;
-}
-
-static int
-do_umap(message *m)
-{
-	struct proc *rp = caller_or(m->CP_SRC_PROC_NR, m->m_source);
-	phys_bytes a;
-
-	if (rp == 0)
-		return EINVAL;
-	a = umap_local(rp, m->CP_SRC_SPACE & 0xFF, (vir_bytes)m->CP_SRC_ADDR, (vir_bytes)m->CP_NR_BYTES);
-	if (a == 0)
-		return EFAULT;
-	m->CP_DST_ADDR = (long)a;
-	return OK;
-}
-
-/* Copies kernel data to the caller's buffer. */
-static int
-copy_out(message *m, const void *what, vir_bytes size)
-{
-	struct proc *caller = proc_addr(m->m_source);
-	vir_bytes len = (vir_bytes)m->I_VAL_LEN;
-	phys_bytes to;
-
-	if (len > size)
-		len = size;
-	if (len == 0)
-		return OK;
-	to = umap_local(caller, D, (vir_bytes)m->I_VAL_PTR, len);
-	if (to == 0)
-		return EFAULT;
-	memcpy((void *)to, what, len);
-	return OK;
-}
-
-static int
-do_getinfo(message *m)
-{
-	switch (m->I_REQUEST) {
-	case GET_KINFO:
-		return copy_out(m, &kinfo, sizeof kinfo);
-	case GET_IMAGE:
-		return copy_out(m, image, sizeof(struct boot_image) * NR_BOOT_PROCS);
-	case GET_PROCTAB:
-		return copy_out(m, proc, sizeof proc);
-	case GET_MONPARAMS:
-		return copy_out(m, kinfo.params, sizeof kinfo.params);
-	case GET_WHOAMI:
-		m->I_PROC_NR = m->m_source;
-		return copy_out(m, proc_addr(m->m_source)->p_name, P_NAME_LEN);
-	default:
-		return EINVAL;
-	}
-}
-
-static int
-do_times(message *m)
-{
-	struct proc *rp = caller_or((int)m->T_PROC_NR, m->m_source);
-
-	if (rp == 0)
-		return EINVAL;
-	m->T_USER_TIME = rp->p_user_time;
-	m->T_SYSTEM_TIME = rp->p_sys_time;
-	m->T_BOOT_TICKS = get_uptime();
-	return OK;
-}
-
-static int
-do_setalarm(message *m)
-{
-	struct proc *rp = caller_or(m->ALRM_PROC_NR, m->m_source);
-	clock_t exp = m->ALRM_EXP_TIME;
-
-	if (rp == 0 || !(priv(rp)->s_flags & SYS_PROC))
-		return EPERM;
-	if (exp != 0 && !m->ALRM_ABS_TIME)
-		exp += get_uptime();
-	m->ALRM_TIME_LEFT = set_alarm(rp, exp);
-	return OK;
-}
-
-static int
-do_abort(message *m)
-{
-	prepare_shutdown(m->ABRT_HOW);
-	return OK;
-}
-
-/* A boot process ends: take it off the queues and free its slot. */
-static int
-do_exit(message *m)
-{
-	struct proc *rp = caller_or(m->m1_i1, m->m_source);
-
-	if (rp == 0 || iskerneln(rp->p_nr))
-		return EINVAL;
-	intr_disable();
-	if (rp->p_rts_flags == 0)
-		dequeue(rp);
-	rp->p_rts_flags = SLOT_FREE;
-	intr_enable();
-	kprintf("system: %s (proc %d) exited\n", rp->p_name, rp->p_nr);
-	return rp->p_nr == m->m_source ? EDONTREPLY : OK;
+	return ENOSPC;
 }
 
 /*
- * SYS_NICE: maps a nice value (PRIO_MIN..PRIO_MAX) linearly onto the user queues
- * MAX_USER_Q..MIN_USER_Q; nice 0 lands on USER_Q. Kernel tasks keep their queue.
+ * May a kernel call read (or write) pseudo-physical [base, base+bytes)? Never the kernel's
+ * image; for writing also never the builder's read-only GDT frames and page tables (a write
+ * there would fault the kernel), which lie between the boot processes and free memory.
  */
-static int
-do_nice(message *m)
+int
+phys_range_ok(phys_bytes base, phys_bytes bytes, int writing)
 {
-	struct proc *rp = caller_or(m->PR_PROC_NR, m->m_source);
-	int pri = m->PR_PRIORITY, q;
+	phys_bytes end = base + bytes;
 
-	if (rp == 0)
-		return EINVAL;
-	if (iskerneln(rp->p_nr))
-		return EPERM;
-	if (pri < PRIO_MIN || pri > PRIO_MAX)
-		return EINVAL;
-	q = MAX_USER_Q + (pri - PRIO_MIN) * (MIN_USER_Q - MAX_USER_Q + 1) / (PRIO_MAX - PRIO_MIN + 1);
-	intr_disable();
-	if (rp->p_rts_flags == 0)
-		dequeue(rp);
-	rp->p_max_priority = rp->p_priority = (char)q;
-	if (rp->p_rts_flags == 0)
-		enqueue(rp);
-	intr_enable();
-	return OK;
+	if (end < base || base < kinfo.kmem_size || end > kinfo.mem_size)
+		return 0;
+	if (writing && base < kinfo.free_base && end > msi->setup_info.gdt_vaddr)
+		return 0;
+	return 1;
 }
 
 static int
@@ -268,16 +112,28 @@ initialize(void)
 
 	for (i = 0; i < NR_SYS_CALLS; i++)
 		call_vec[i] = do_unused;
+	call_vec[SYS_FORK - KERNEL_CALL] = do_fork;
+	call_vec[SYS_EXEC - KERNEL_CALL] = do_exec;
+	call_vec[SYS_NEWMAP - KERNEL_CALL] = do_newmap;
+	call_vec[SYS_PRIVCTL - KERNEL_CALL] = do_privctl;
+	call_vec[SYS_SEGCTL - KERNEL_CALL] = do_segctl;
 	call_vec[SYS_EXIT - KERNEL_CALL] = do_exit;
 	call_vec[SYS_NICE - KERNEL_CALL] = do_nice;
 	call_vec[SYS_UMAP - KERNEL_CALL] = do_umap;
 	call_vec[SYS_MEMSET - KERNEL_CALL] = do_memset;
 	call_vec[SYS_VIRVCOPY - KERNEL_CALL] = do_virvcopy;
-	call_vec[SYS_VIRCOPY - KERNEL_CALL] = do_vircopy;
+	call_vec[SYS_VIRCOPY - KERNEL_CALL] = do_copy;
+	call_vec[SYS_PHYSCOPY - KERNEL_CALL] = do_copy;
 	call_vec[SYS_TIMES - KERNEL_CALL] = do_times;
 	call_vec[SYS_GETINFO - KERNEL_CALL] = do_getinfo;
 	call_vec[SYS_ABORT - KERNEL_CALL] = do_abort;
 	call_vec[SYS_SETALARM - KERNEL_CALL] = do_setalarm;
+	call_vec[SYS_KILL - KERNEL_CALL] = do_kill;
+	call_vec[SYS_GETKSIG - KERNEL_CALL] = do_getksig;
+	call_vec[SYS_ENDKSIG - KERNEL_CALL] = do_endksig;
+	call_vec[SYS_SIGSEND - KERNEL_CALL] = do_sigsend;
+	call_vec[SYS_SIGRETURN - KERNEL_CALL] = do_sigreturn;
+	call_vec[SYS_TRACE - KERNEL_CALL] = do_trace;
 }
 
 void

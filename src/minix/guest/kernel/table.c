@@ -17,8 +17,10 @@
 #define SYS_M   (~0U)
 /* Kernel-call masks: bit = call - KERNEL_CALL. */
 #define c(n)    (1L << ((n) - KERNEL_CALL))
-#define TTY_C   (c(SYS_VIRCOPY) | c(SYS_UMAP) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_ABORT) | c(SYS_SETALARM))
-#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_VIRVCOPY) | c(SYS_UMAP) | c(SYS_MEMSET) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT) | c(SYS_SETALARM) | c(SYS_NICE))
+#define TTY_C   (c(SYS_VIRCOPY) | c(SYS_UMAP) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_ABORT) | c(SYS_SETALARM) | c(SYS_KILL))
+#define TEST_C  (c(SYS_VIRCOPY) | c(SYS_VIRVCOPY) | c(SYS_UMAP) | c(SYS_MEMSET) | c(SYS_GETINFO) | c(SYS_TIMES) | c(SYS_EXIT) | c(SYS_ABORT) | c(SYS_SETALARM) | c(SYS_NICE) | c(SYS_KILL))
+/* PM may make every kernel call but the device and interrupt ones (3.1.1's PM_C). */
+#define PM_C    (~0L & ~(c(SYS_DEVIO) | c(SYS_SDEVIO) | c(SYS_VDEVIO) | c(SYS_IRQCTL) | c(SYS_INT86)))
 /* Kernel tasks receive, and reply with send or notify (see the README on TSK_T). */
 #define TASK_T  ((1 << RECEIVE) | (1 << SEND) | (1 << NOTIFY))
 
@@ -30,6 +32,7 @@ struct boot_image image[] = {
 	{ CLOCK,        clock_task,  TSK_F, 0, TASK_Q, CLOCK_S,    TASK_T, SYS_M, 0,      "CLOCK"  },
 	{ SYSTEM,       sys_task,    TSK_F, 0, TASK_Q, SYSTEM_S,   TASK_T, SYS_M, 0,      "SYSTEM" },
 	{ HARDWARE,     0,           TSK_F, 0, TASK_Q, HARDWARE_S, 0,      SYS_M, 0,      "KERNEL" },
+	{ PM_PROC_NR,   0,           SRV_F, 32, 3,     0,          SRV_T,  SYS_M, PM_C,   "pm"     },
 	{ TTY_PROC_NR,  0,           SRV_F, 4, 1,      0,          SRV_T,  SYS_M, TTY_C,  "tty"    },
 	{ INIT_PROC_NR, 0,           SRV_F, 8, USER_Q, 0,          SRV_T,  SYS_M, TEST_C, "init"   },
 	{ PEER_PROC_NR, 0,           SRV_F, 8, USER_Q, 0,          SRV_T,  SYS_M, TEST_C, "peer"   },

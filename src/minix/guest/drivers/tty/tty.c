@@ -1,8 +1,9 @@
 /*
  * tty.c - the terminal driver (MINIX drivers/tty/tty.c, report 6.3.2): a message loop serving
  * DEV_READ, DEV_WRITE, DEV_OPEN/CLOSE/IOCTL, DEV_STATUS and CANCEL for its lines, and the line
- * discipline: canonical input with erase and kill, echo, and output post-processing. Under
- * Xen its only line is the Xen virtual console (xencons.c); NR_CONS and NR_RS_LINES are 0.
+ * discipline: canonical input with erase and kill, the signal keys INTR and QUIT, echo, and
+ * output post-processing. Under Xen its only line is the Xen virtual console (xencons.c);
+ * NR_CONS and NR_RS_LINES are 0.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <minix/types.h>
 #include <minix/com.h>
 #include <minix/ipc.h>
+#include <signal.h>
 #include <minix/syslib.h>
 #include "tty.h"
 
@@ -134,6 +136,23 @@ in_transfer(tty_t *tp)
 }
 
 /*
+ * A signal key (MINIX 3.1.1 sigchar): the kernel signals the console's process group (PM then
+ * acts), and unless NOFLSH the input typed so far and the output not yet sent are dropped.
+ */
+static void
+sigchar(tty_t *tp, int sig)
+{
+	if (tp->tty_pgrp != 0 && sys_kill(tp->tty_pgrp, sig) != OK)
+		tp->tty_pgrp = 0;               /* the group is gone */
+	if (!(tp->tty_lflag & L_NOFLSH)) {
+		tp->tty_incount = tp->tty_eotct = 0;
+		tp->tty_intail = tp->tty_inhead;
+		tp->tty_ocancel(tp, 0);
+		tp->tty_events = 1;
+	}
+}
+
+/*
  * Feeds characters typed on the line through the discipline into the input queue. Returns
  * how many were taken; what does not fit is dropped, as a full MINIX queue drops.
  */
@@ -148,6 +167,11 @@ in_process(tty_t *tp, const char *buf, int count)
 
 		if (c == '\r' && (tp->tty_iflag & I_ICRNL))
 			c = '\n';
+		if ((tp->tty_lflag & L_ISIG) && (c == CC_INTR || c == CC_QUIT)) {
+			sigchar(tp, c == CC_INTR ? SIGINT : SIGQUIT);
+			echo_char(tp, c);
+			continue;
+		}
 		if (tp->tty_lflag & L_ICANON) {
 			if (c == CC_ERASE || c == '\b') {
 				back_over(tp);
@@ -290,6 +314,28 @@ do_status(message *m)
 	tty_reply(DEV_NO_STATUS, m->m_source, NONE, 0);
 }
 
+/* The opener becomes the console's process group unless it opens with O_NOCTTY (reply 1). */
+static void
+do_open(tty_t *tp, message *m)
+{
+	int r = OK;
+
+	if (!(m->COUNT & O_NOCTTY)) {
+		tp->tty_pgrp = m->IO_PROC;
+		r = 1;
+	}
+	tp->tty_openct++;
+	tty_reply(TASK_REPLY, m->m_source, m->IO_PROC, r);
+}
+
+static void
+do_close(tty_t *tp, message *m)
+{
+	if (tp->tty_openct > 0 && --tp->tty_openct == 0)
+		tp->tty_pgrp = 0;
+	tty_reply(TASK_REPLY, m->m_source, m->IO_PROC, OK);
+}
+
 static void
 do_cancel(tty_t *tp, message *m)
 {
@@ -312,7 +358,7 @@ main(void)
 		memset(tp, 0, sizeof *tp);
 		tp->tty_index = i;
 		tp->tty_minor = i;
-		tp->tty_lflag = L_ICANON | L_ECHO | L_ECHOE | L_ECHOK;
+		tp->tty_lflag = L_ICANON | L_ECHO | L_ECHOE | L_ECHOK | L_ISIG;
 		tp->tty_oflag = O_OPOST | O_ONLCR;
 		tp->tty_iflag = I_ICRNL;
 		xencons_init(tp);
@@ -347,8 +393,10 @@ main(void)
 			do_write(tp, &m);
 			break;
 		case DEV_OPEN:
+			do_open(tp, &m);
+			break;
 		case DEV_CLOSE:
-			tty_reply(TASK_REPLY, m.m_source, m.IO_PROC, OK);
+			do_close(tp, &m);
 			break;
 		case DEV_IOCTL:
 			tty_reply(TASK_REPLY, m.m_source, m.IO_PROC, ENOTTY);

@@ -22,6 +22,8 @@
 #define L_ECHO         0x0002
 #define L_ECHOE        0x0004    /* echo erase as backspace-space-backspace */
 #define L_ECHOK        0x0008    /* echo a newline after kill */
+#define L_ISIG         0x0010    /* INTR and QUIT send signals */
+#define L_NOFLSH       0x0020    /* no input flush after a signal key */
 #define O_OPOST        0x0001    /* output post-processing */
 #define O_ONLCR        0x0002    /* newline to CR-LF */
 #define I_ICRNL        0x0001    /* CR to newline on input */
@@ -29,6 +31,9 @@
 #define CC_ERASE       0x7F      /* DEL; backspace (0x08) erases too */
 #define CC_KILL        0x15      /* ^U */
 #define CC_EOF         0x04      /* ^D */
+#define CC_INTR        0x03      /* ^C: SIGINT (MINIX's default is DEL, our ERASE) */
+#define CC_QUIT        0x1C      /* ^\: SIGQUIT */
+#define O_NOCTTY       00400     /* DEV_OPEN's COUNT flag: not the controlling tty */
 
 typedef struct tty tty_t;
 typedef int  (*devfun_t)(tty_t *tp, int try_only);
@@ -63,6 +68,9 @@ struct tty {
 	int       tty_outleft, tty_outcum;
 	int       tty_outcaller, tty_outproc;
 	vir_bytes tty_out_vir;
+
+	int       tty_pgrp;               /* gets INTR/QUIT signals: the opener, 0 = none */
+	int       tty_openct;
 
 	int       tty_lflag, tty_oflag, tty_iflag;
 	void     *tty_priv;               /* the terminal type's own state */
