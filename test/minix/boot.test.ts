@@ -139,6 +139,9 @@ describe("MINIX on Xen", () => {
       expect(found, line).toBeGreaterThanOrEqual(0);
       at = found + line.length;
     }
+    // The step's debug trap went through Xen, which kept DR6 (BS, single step) for get_debugreg(6).
+    const d = [...m.tc.host.core.domains.values()].find((x) => x.name === "MinixTester")!;
+    expect(d.vcpu.debugreg[6].toString(16)).toBe("4000");
   });
 
   it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
