@@ -103,6 +103,35 @@ describe("MINIX on Xen", () => {
     expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
   });
 
+  it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the PM stand-in to finish");
+    const out = m.text();
+    const pm = out.split(/\r?\n/).filter((l) => l.startsWith("pm: "));
+    expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
+    const checks = [
+      /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
+      /^pm: CS reaches the text and DS the data at the same offset 0 ok \(60721\)$/, // 0xED31: xorl %ebp,%ebp
+      /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
+      /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
+      /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
+      /^pm: the forked child runs and hears 0 from FORK ok \(11\)$/,
+      /^pm: FORK answers the parent with its child's number ok \(11\)$/,
+      /^pm: the exec'd child starts at its new entry on its new stack ok \(\d+\)$/,
+      /^pm: a kernel call from the unprivileged child gives ECALLDENIED ok \(-104\)$/,
+      /^pm: SYS_PRIVCTL gives the child privileges of its own ok \(0\)$/,
+      /^pm: after SYS_PRIVCTL its kernel calls are accepted, and SYS_EXEC named it execd ok \(0\)$/,
+      /^pm: children ended with SYS_EXIT ok \(0\)$/,
+      /^pm: done, 0 failures$/,
+    ];
+    for (const c of checks) expect(pm.some((l) => c.test(l)), String(c)).toBe(true);
+    // The selector SYS_SEGCTL handed out is the grandchild's (proc 11) first extra GDT entry, ring 3.
+    const sel = Number(/pm: a SYS_SEGCTL selector reads PM's memory ok \((\d+)\)/.exec(out)![1]);
+    expect(sel & 3).toBe(3);
+    expect(out).toContain("system: child (proc 10) exited");
+    expect(out).toContain("system: execd (proc 11) exited");
+  });
+
   it("delivers signals during boot: catchers, SIGFPE with sigreturn, tracing and single-stepping, a kill without a catcher", async () => {
     const m = await boot("deterministic");
     await m.waitFor(() => bootDone(m), "the boot test to finish");
@@ -142,34 +171,6 @@ describe("MINIX on Xen", () => {
     // The step's debug trap went through Xen, which kept DR6 (BS, single step) for get_debugreg(6).
     const d = [...m.tc.host.core.domains.values()].find((x) => x.name === "MinixTester")!;
     expect(d.vcpu.debugreg[6].toString(16)).toBe("4000");
-  });
-
-  it("creates processes through the PM stand-in: fork, newmap, exec, privctl, segctl, physcopy, separate I&D", async () => {
-    const m = await boot("deterministic");
-    await m.waitFor(() => bootDone(m), "the PM stand-in to finish");
-    const out = m.text();
-    const pm = out.split(/\r?\n/).filter((l) => l.startsWith("pm: "));
-    expect(pm.filter((l) => l.includes("FAILED"))).toEqual([]);
-    const checks = [
-      /^pm: runs separate I&D \(text and data in their own segments\) ok \([1-9]\d*\)$/,
-      /^pm: SYS_PHYSCOPY refuses the kernel's memory ok \(-14\)$/,
-      /^pm: SYS_FORK, SYS_NEWMAP and SYS_EXEC start a child from PM's image ok \(10\)$/,
-      /^pm: the child runs at its entry on the stack SYS_EXEC gave it, with PM's data ok \(10\)$/,
-      /^pm: the forked child runs and hears 0 from FORK ok \(11\)$/,
-      /^pm: FORK answers the parent with its child's number ok \(11\)$/,
-      /^pm: the exec'd child starts at its new entry on its new stack ok \(\d+\)$/,
-      /^pm: a kernel call from the unprivileged child gives ECALLDENIED ok \(-104\)$/,
-      /^pm: SYS_PRIVCTL gives the child privileges of its own ok \(0\)$/,
-      /^pm: after SYS_PRIVCTL its kernel calls are accepted, and SYS_EXEC named it execd ok \(0\)$/,
-      /^pm: children ended with SYS_EXIT ok \(0\)$/,
-      /^pm: done, 0 failures$/,
-    ];
-    for (const c of checks) expect(pm.some((l) => c.test(l)), String(c)).toBe(true);
-    // The selector SYS_SEGCTL handed out is the grandchild's (proc 11) first extra GDT entry, ring 3.
-    const sel = Number(/pm: a SYS_SEGCTL selector reads PM's memory ok \((\d+)\)/.exec(out)![1]);
-    expect(sel & 3).toBe(3);
-    expect(out).toContain("system: child (proc 10) exited");
-    expect(out).toContain("system: execd (proc 11) exited");
   });
 
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {
@@ -223,6 +224,8 @@ describe("MINIX on Xen", () => {
     expect(layout.processes[1].name).toBe("pm");
     expect(pte(layout.processes[1].baseVa - 4096) & _PAGE_USER).toBe(0);
     expect(pte(layout.processes[1].baseVa) & _PAGE_USER).toBe(_PAGE_USER);
+    // ... and the start information the kernel read says the same.
+    expect(mem.read32(ma(siVa) + MINIX_START_INFO.processes + MINIX_START_INFO.PROCESS_SIZE)).toBe(layout.processes[1].baseVa);
     expect(pte(SHARED_INFO_VA) >>> 12).toBe(d.sharedInfoMfn);
     // With nothing to do, IDLE has blocked the vcpu in Xen (SCHEDOP_block).
     const idleSince = Date.now();

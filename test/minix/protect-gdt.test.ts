@@ -62,4 +62,15 @@ describe("protect.c", () => {
     expect(code).toEqual([maOf(index), 0x00008fff, 0x0040fb03]);
     expect(data).toEqual([maOf(index + 1), 0x00008fff, 0x0040f303]);
   });
+
+  it("puts a separate-I&D process's CS on its text and DS (and the saved ds..ss) on its data and stack", () => {
+    const [, first, cs, ds, regCs, regSs] = lines.find((l) => l[0] === "sep")!;
+    const index = Number(first);
+    expect([cs, ds].map((h) => parseInt(h, 16))).toEqual([(index << 3) | 3, ((index + 1) << 3) | 3]);
+    expect([regCs, regSs]).toEqual([cs, ds]);
+    const d = descs();
+    // code: base 0x40000, limit 0x1FFF (2 pages); data: base 0x42000, limit 0x4FFF (5 pages)
+    expect(d.find((x) => x[0] === maOf(index))).toEqual([maOf(index), 0x00001fff, 0x0040fb04]);
+    expect(d.find((x) => x[0] === maOf(index + 1))).toEqual([maOf(index + 1), 0x20004fff, 0x0040f304]);
+  });
 });

@@ -160,12 +160,12 @@
 #define I_VAL_PTR       m7_p1
 #define I_VAL_LEN       m7_i1
 #define I_VAL_PTR2      m7_p2
-#define I_VAL_LEN2      m7_i2   /* GET_PROC: which process (SELF = the caller) */
+#define I_VAL_LEN2      m7_i2   /* GET_PROC: which process (SELF = the caller), as 3.1.1 */
 #define GET_KINFO       0
 #define GET_IMAGE       1
 #define GET_PROCTAB     2
 #define GET_MONPARAMS   4
-#define GET_PROC        11      /* one process-table slot (PM reads memory maps with it) */
+#define GET_PROC        11      /* one process-table slot */
 #define GET_WHOAMI      17      /* port addition: caller's number and name */
 
 #define T_PROC_NR       m4_l1

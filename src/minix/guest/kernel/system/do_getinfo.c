@@ -33,6 +33,8 @@ do_getinfo(message *m)
 		return copy_out(m, image, sizeof(struct boot_image) * NR_BOOT_PROCS);
 	case GET_PROCTAB:
 		return copy_out(m, proc, sizeof proc);
+	case GET_MONPARAMS:
+		return copy_out(m, kinfo.params, sizeof kinfo.params);
 	case GET_PROC: {
 		int nr = m->I_VAL_LEN2 == SELF ? m->m_source : m->I_VAL_LEN2;
 
@@ -40,8 +42,6 @@ do_getinfo(message *m)
 			return EINVAL;
 		return copy_out(m, proc_addr(nr), sizeof(struct proc));
 	}
-	case GET_MONPARAMS:
-		return copy_out(m, kinfo.params, sizeof kinfo.params);
 	case GET_WHOAMI:
 		m->I_PROC_NR = m->m_source;
 		return copy_out(m, proc_addr(m->m_source)->p_name, P_NAME_LEN);

@@ -35,6 +35,7 @@ do_privctl(message *m)
 	sp->s_proc_nr = rp->p_nr;
 	sp->s_notify_pending = 0;
 	sp->s_int_pending = 0;
+	memset(&sp->s_sig_pending, 0, sizeof sp->s_sig_pending);
 	sp->s_alarm = 0;
 	memset(sp->s_farmem, 0, sizeof sp->s_farmem);
 	sp->s_trap_mask = ~0;

@@ -62,6 +62,7 @@ new_child(int parent)
 		return r;
 	mproc[child].mp_in_use = 1;
 	mproc[child].mp_parent = parent;
+	pm_signal_fork(parent, child);
 	return child;
 }
 

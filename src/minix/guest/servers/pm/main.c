@@ -4,6 +4,7 @@
  * go to pm_signal.c first; everything else goes through pm_call_vec.
  */
 #include "pm.h"
+#include <signal.h>
 #include "type.h"
 #include "proc.h"
 

@@ -145,10 +145,15 @@ void
 proctest_start(void)
 {
 	const struct mem_map *me = mproc[PM_PROC_NR].mp_seg;
+	u32_t code0, data0;
 	int r;
 
 	pm_check("runs separate I&D (text and data in their own segments)",
 	    me[T].mem_len != 0 && me[D].mem_phys == me[T].mem_phys + me[T].mem_len && me[D].mem_vir == 0, (int)me[T].mem_len);
+	/* Offset 0 through CS is crt0's first instruction (xorl %ebp,%ebp), through DS the zero pad. */
+	__asm__ __volatile__("movl %%cs:0, %0" : "=r"(code0));
+	__asm__ __volatile__("movl %%ds:0, %0" : "=r"(data0));
+	pm_check("CS reaches the text and DS the data at the same offset 0", (code0 & 0xFFFF) == 0xED31 && data0 == 0, (int)(code0 & 0xFFFF));
 	r = sys_abscopy(me[D].mem_phys << CLICK_SHIFT, 0x1000, 16);
 	pm_check("SYS_PHYSCOPY refuses the kernel's memory", r == EFAULT, r);
 	spawn_mark = SPAWN_MARK;
@@ -164,6 +169,7 @@ finish(void)
 
 	for (i = FIRST_FREE_SLOT; i < NR_PROCS; i++)
 		if (mproc[i].mp_in_use) {
+			pm_signal_exit(i);
 			r = sys_exit(i);
 			ok = ok && r == OK;
 			mproc[i].mp_in_use = 0;
