@@ -159,6 +159,10 @@ describe("MINIX on Xen", () => {
       "pm: peer (proc 9) killed by signal 15 (SIGTERM)",
       "system: peer (proc 9) exited",
       "boottest init: SIGTERM without a catcher ended peer ok (-105)",
+      "boottest init: a child forked through PM, traced by init, stopped at its breakpoint ok (",
+      "pm: init (proc ",
+      ") ended by its tracer",
+      `boottest init: T_GETDATA reads the child's memory; T_EXIT ends it ok (${0xc41d})`,
       "boottest init: console opened as our controlling terminal ok (1)",
       "boottest init: done, 0 failures",
     ];

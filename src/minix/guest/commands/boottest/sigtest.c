@@ -16,6 +16,7 @@
 #include <minix/types.h>
 #include <minix/com.h>
 #include <minix/ipc.h>
+#include <minix/callnr.h>
 #include <signal.h>
 #include <minix/syslib.h>
 #include <sys/sigcontext.h>
@@ -41,6 +42,7 @@ static volatile int fpe_code;
 unsigned fpe_regs[10];
 long trace_word;
 unsigned trace_regs[2];
+long child_word;
 void trace_point(void);
 
 static void
@@ -269,6 +271,37 @@ test_kill_peer(void)
 	memset(&m, 0, sizeof m);
 	gone = send(PEER_PROC_NR, &m);
 	check("SIGTERM without a catcher ended peer", r == OK && gone == EDEADSRCDST, gone);
+}
+
+/*
+ * A child forked through PM asks to be traced by init and stops at a breakpoint; init reads its
+ * memory and ends it with T_EXIT. (The child has a user's privileges: it can only talk to PM.)
+ */
+void
+test_trace_exit(void)
+{
+	message m;
+	int child, status = 0, r, gone;
+	long word = 0, none = 0;
+
+	memset(&m, 0, sizeof m);
+	child = taskcall(PM_PROC_NR, FORK, &m);
+	if (child == 0) {
+		child_word = 0xC41D;
+		ptrace(T_OK, INIT_PROC_NR, 0, NULL);
+		for (;;)
+			__asm__ __volatile__("int3");
+	}
+	r = child > 0 ? waitpid(child, &status, 0) : child;
+	check("a child forked through PM, traced by init, stopped at its breakpoint",
+	    r == child && WIFSTOPPED(status) && WSTOPSIG(status) == SIGEMT, r);
+	r = ptrace(T_GETDATA, child, (long)&child_word, &word);
+	if (r == OK)
+		r = ptrace(T_EXIT, child, 0, &none);
+	memset(&m, 0, sizeof m);
+	gone = send(child, &m);
+	check("T_GETDATA reads the child's memory; T_EXIT ends it", r == OK && word == 0xC41D && child_word == 0 &&
+	    gone == EDEADSRCDST, (int)word);
 }
 
 void

@@ -68,14 +68,20 @@ get_proc(int nr, struct proc *p)
 	return taskcall(SYSTEM, SYS_GETINFO, &m);
 }
 
-/* A process is gone: forget its signal state, and untrace whatever it traced. */
+/* A process is gone: forget its signal state, answer a tracer waiting for it, untrace its tracees. */
 void
 pm_signal_exit(int nr)
 {
+	message m;
 	int i;
 
 	if (!valid_proc(nr))
 		return;
+	if (sigprocs[nr].waiter != NONE) {
+		memset(&m, 0, sizeof m);
+		m.m2_i1 = 0;                    /* as wait() reports an exit with status 0 */
+		pm_reply(sigprocs[nr].waiter, nr, &m);
+	}
 	reset_sigproc(nr);
 	for (i = 0; i < NR_PROCS; i++) {
 		if (sigprocs[i].tracer == nr) {
@@ -102,13 +108,21 @@ pm_signal_fork(int parent, int child)
 	sigprocs[child].waiter = NONE;
 }
 
+/* Ends a process the way PM's exit path does: signal state, PM's slot, then the kernel's. */
+static void
+end_process(int nr)
+{
+	pm_signal_exit(nr);
+	mproc[nr].mp_in_use = 0;
+	sys_exit(nr);
+}
+
 /* The default action of every signal but SIGCHLD: report and end the process. */
 static void
 terminate(int nr, int signo, const char *name)
 {
 	printf("pm: %s (proc %d) killed by signal %d (%s)\n", name, nr, signo, sig_names[signo]);
-	pm_signal_exit(nr);
-	sys_exit(nr);
+	end_process(nr);
 }
 
 /*
@@ -288,7 +302,8 @@ do_kill_call(message *m)
 
 /*
  * PTRACE (3.1.1 do_trace): m2_i2 request, m2_i1 process, m2_l1 address, m2_l2 data (and the
- * reply's data). T_OK: the caller asks to be traced by process m2_i1 (MINIX: by its parent).
+ * reply's data). T_OK: the caller asks to be traced by process m2_i1 (MINIX: by its parent;
+ * boot processes have none).
  * Every other request needs a tracee of the caller that is stopped; T_EXIT ends it.
  */
 static int
@@ -313,8 +328,7 @@ do_ptrace(message *m)
 
 		if (get_proc(nr, &p) == OK)
 			printf("pm: %s (proc %d) ended by its tracer\n", p.p_name, nr);
-		pm_signal_exit(nr);
-		sys_exit(nr);
+		end_process(nr);
 		return OK;
 	}
 	case T_RESUME:
@@ -373,8 +387,10 @@ pm_signal_message(message *m, int *result)
 		*result = do_ptrace(m);
 		return 1;
 	case WAITPID:
-		if (!valid_proc(m->m1_i1) || sigprocs[m->m1_i1].tracer != m->m_source)
-			return 0;               /* not a tracer's wait: PM's own WAITPID */
+		/* A tracer's wait, or a parent's for a child that may yet ask to be traced. */
+		if (!valid_proc(m->m1_i1) || (sigprocs[m->m1_i1].tracer != m->m_source &&
+		    !(mproc[m->m1_i1].mp_in_use && mproc[m->m1_i1].mp_parent == m->m_source)))
+			return 0;               /* PM's own WAITPID */
 		*result = do_waitpid_traced(m);
 		return 1;
 	default:
