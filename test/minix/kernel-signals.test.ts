@@ -73,7 +73,7 @@ describe("kernel signals (cause_sig, SYS_GETKSIG, SYS_ENDKSIG, SYS_KILL)", () =>
   });
 
   it("stops the process and says so when there is no PM to take the signal", () => {
-    expect(line("kprintf")?.join(" ")).toContain("no PM to handle it: process stopped");
+    expect(line("kprintf")?.join(" ")).toContain("and no PM to take it: process stopped");
     expect(line("no-pm")).toEqual([String(P_STOP), "0"]);
   });
 });
