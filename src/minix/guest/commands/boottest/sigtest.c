@@ -3,8 +3,9 @@
  * (PM's KILL), catches the SIGFPE of a division by zero, repairs the divisor in the sigcontext
  * and resumes with every other register intact, while a forged cs and IOPL in that context are
  * refused; then init lets peer trace it: a breakpoint stops it, peer reads and writes its memory
- * and registers, single-steps one instruction and resumes it; finally init kills peer, which
- * has no catcher. Console INTR (^C) reaches init's SIGINT catcher.
+ * and registers, single-steps one instruction and resumes it; init kills peer, which has no
+ * catcher; a child init forks through PM is traced and ended with T_EXIT. Console INTR (^C)
+ * reaches init's SIGINT catcher.
  */
 #include <stdarg.h>
 #include <stddef.h>
