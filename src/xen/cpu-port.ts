@@ -6,6 +6,7 @@ import { Cpu, StopReason, WatchKind } from "../emu/cpu/index.js";
 import type { XenCore } from "./core.js";
 import { decodeDescriptor } from "./descriptors.js";
 import type { DebugPoint, Domain } from "./domain.js";
+import { TRAP_debug } from "./abi.js";
 import { GDT_VIRT_START, LDT_VIRT_START } from "./layout.js";
 import { readDescriptor } from "./segments.js";
 import type { GuestCpuPort, RunOutcome, RunStop } from "./vcpu-port.js";
@@ -152,7 +153,8 @@ export class CpuPort implements GuestCpuPort {
       executed,
       exception: {
         vector: e.vector,
-        errorCode: e.errorCode,
+        // #DB has no error code; Xen 2.0's do_debug saves the debug status (DR6) instead.
+        errorCode: e.vector === TRAP_debug && !e.software ? c.dr[6] : e.errorCode,
         cr2: e.cr2,
         softwareInt: e.software,
         instrLength: e.vector === 3 || e.vector === 4 ? 1 : 2,

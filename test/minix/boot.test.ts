@@ -159,6 +159,10 @@ describe("MINIX on Xen", () => {
       "pm: peer (proc 9) killed by signal 15 (SIGTERM)",
       "system: peer (proc 9) exited",
       "boottest init: SIGTERM without a catcher ended peer ok (-105)",
+      "boottest init: a child forked through PM, traced by init, stopped at its breakpoint ok (",
+      "pm: init (proc ",
+      ") ended by its tracer",
+      `boottest init: T_GETDATA reads the child's memory; T_EXIT ends it ok (${0xc41d})`,
       "boottest init: console opened as our controlling terminal ok (1)",
       "boottest init: done, 0 failures",
     ];
@@ -168,6 +172,9 @@ describe("MINIX on Xen", () => {
       expect(found, line).toBeGreaterThanOrEqual(0);
       at = found + line.length;
     }
+    // The step's debug trap went through Xen, which kept DR6 (BS, single step) for get_debugreg(6).
+    const d = [...m.tc.host.core.domains.values()].find((x) => x.name === "MinixTester")!;
+    expect(d.vcpu.debugreg[6].toString(16)).toBe("4000");
   });
 
   it("accepts the report's Appendix B configuration and hands its boot parameters to the kernel", async () => {

@@ -75,6 +75,7 @@ describe("minix-on-xen run with MINIX", () => {
     await con.waitFor("boottest init: read 15 bytes: typed over tcp\r\n");
     expect(con.text()).toContain("typed over tcp\r\n");
     // ^C over the socket: the TTY's INTR key reaches the reader's SIGINT catcher through PM.
+    await con.waitFor("ticks\r\nminix> "); // the uptime line and the next prompt: init reads again
     con.type("\x03");
     await con.waitFor("^Cboottest init: caught signal 2 (SIGINT) from the console\r\n");
     await con.waitFor("boottest init: read interrupted (-4)\r\nminix> ");

@@ -316,6 +316,7 @@ main(void)
 	test_traced();
 	receive(PEER_PROC_NR, &m);              /* PEER_DONE */
 	test_kill_peer();
+	test_trace_exit();
 	open_console();
 	printf("boottest init: done, %d failures\n", failures);
 	for (;;) {

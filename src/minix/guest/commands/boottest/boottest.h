@@ -10,6 +10,7 @@ void test_signals(void);        /* init: catchers, SIGFPE, a forged sigcontext *
 void test_traced(void);         /* init: traced by peer, stopped at a breakpoint and stepped */
 void trace_init(void);          /* peer: the tracer's side */
 void test_kill_peer(void);      /* init: a signal without a catcher ends peer */
+void test_trace_exit(void);     /* init: a forked child traced, then ended with T_EXIT */
 void catch_console_signals(void);
 int  console_interrupted(void); /* 1 once after a catcher ran for INTR */
 #endif

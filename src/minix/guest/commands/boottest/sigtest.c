@@ -3,8 +3,9 @@
  * (PM's KILL), catches the SIGFPE of a division by zero, repairs the divisor in the sigcontext
  * and resumes with every other register intact, while a forged cs and IOPL in that context are
  * refused; then init lets peer trace it: a breakpoint stops it, peer reads and writes its memory
- * and registers, single-steps one instruction and resumes it; finally init kills peer, which
- * has no catcher. Console INTR (^C) reaches init's SIGINT catcher.
+ * and registers, single-steps one instruction and resumes it; init kills peer, which has no
+ * catcher; a child init forks through PM is traced and ended with T_EXIT. Console INTR (^C)
+ * reaches init's SIGINT catcher.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <minix/types.h>
 #include <minix/com.h>
 #include <minix/ipc.h>
+#include <minix/callnr.h>
 #include <signal.h>
 #include <minix/syslib.h>
 #include <sys/sigcontext.h>
@@ -41,6 +43,7 @@ static volatile int fpe_code;
 unsigned fpe_regs[10];
 long trace_word;
 unsigned trace_regs[2];
+long child_word;
 void trace_point(void);
 
 static void
@@ -269,6 +272,37 @@ test_kill_peer(void)
 	memset(&m, 0, sizeof m);
 	gone = send(PEER_PROC_NR, &m);
 	check("SIGTERM without a catcher ended peer", r == OK && gone == EDEADSRCDST, gone);
+}
+
+/*
+ * A child forked through PM asks to be traced by init and stops at a breakpoint; init reads its
+ * memory and ends it with T_EXIT. (The child has a user's privileges: it can only talk to PM.)
+ */
+void
+test_trace_exit(void)
+{
+	message m;
+	int child, status = 0, r, gone;
+	long word = 0, none = 0;
+
+	memset(&m, 0, sizeof m);
+	child = taskcall(PM_PROC_NR, FORK, &m);
+	if (child == 0) {
+		child_word = 0xC41D;
+		ptrace(T_OK, INIT_PROC_NR, 0, NULL);
+		for (;;)
+			__asm__ __volatile__("int3");
+	}
+	r = child > 0 ? waitpid(child, &status, 0) : child;
+	check("a child forked through PM, traced by init, stopped at its breakpoint",
+	    r == child && WIFSTOPPED(status) && WSTOPSIG(status) == SIGEMT, r);
+	r = ptrace(T_GETDATA, child, (long)&child_word, &word);
+	if (r == OK)
+		r = ptrace(T_EXIT, child, 0, &none);
+	memset(&m, 0, sizeof m);
+	gone = send(child, &m);
+	check("T_GETDATA reads the child's memory; T_EXIT ends it", r == OK && word == 0xC41D && child_word == 0 &&
+	    gone == EDEADSRCDST, (int)word);
 }
 
 void

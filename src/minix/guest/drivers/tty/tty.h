@@ -31,7 +31,7 @@
 #define CC_ERASE       0x7F      /* DEL; backspace (0x08) erases too */
 #define CC_KILL        0x15      /* ^U */
 #define CC_EOF         0x04      /* ^D */
-#define CC_INTR        0x03      /* ^C: SIGINT (MINIX's default is DEL, our ERASE) */
+#define CC_INTR        0x03      /* ^C: SIGINT */
 #define CC_QUIT        0x1C      /* ^\: SIGQUIT */
 #define O_NOCTTY       00400     /* DEV_OPEN's COUNT flag: not the controlling tty */
 

@@ -24,7 +24,7 @@ cause_sig(int proc_nr, int sig_nr)
 
 	/* Without a PM (or when PM itself is hit) nobody can act on it: stop the process. */
 	if (isemptyn(PM_PROC_NR) || proc_nr == PM_PROC_NR) {
-		kprintf("kernel: signal %d for %s (proc %d), no PM to handle it: process stopped\n",
+		kprintf("kernel: signal %d for %s (proc %d) and no PM to take it: process stopped\n",
 		    sig_nr, rp->p_name, proc_nr);
 		intr_disable();
 		if (rp->p_rts_flags == 0)

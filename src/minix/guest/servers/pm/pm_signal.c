@@ -1,28 +1,18 @@
 /*
  * pm_signal.c - PM's signal manager (MINIX 3.1.1 servers/pm/signal.c and trace.c, cut down to
- * what the stand-in needs): SIGACTION, SIGRETURN, KILL, PTRACE and, for a tracer, WAITPID on
- * its tracee; and the kernel's SYS_SIG notifications, whose signals it fetches with
+ * what the stand-in needs): SIGACTION, SIGRETURN, KILL, and the kernel's SYS_SIG notifications, whose signals it fetches with
  * sys_getksig. A signal is ignored, held while masked, handed to a catcher with sys_sigsend,
- * turned into a stop when the process is traced, or ends the process (the default action).
+ * turned into a stop when the process is traced (pm_trace.c), or ends the process (the default
+ * action). PTRACE and WAITPID are pm_trace.c's.
  * Process ids are process numbers here: there is no pid table in the stand-in.
  */
 #include "pm.h"
 #include <sys/ptrace.h>
 #include "type.h"
 #include "proc.h"
+#include "sigproc.h"
 
-#define STOP_STATUS(sig) (((sig) << 8) | 0177)  /* as wait() reports a stopped child */
-
-struct sigproc {
-	sigset_t ignore, catch, mask, pending;
-	struct sigaction act[_NSIG + 1];
-	vir_bytes sigreturn;            /* the library's __sigreturn, from SIGACTION */
-	int tracer;                     /* who traces it (T_OK), NONE when nobody */
-	int stopped;                    /* the signal that stopped it while traced, 0 = running */
-	int waiter;                     /* its tracer, suspended in WAITPID until it stops */
-};
-
-static struct sigproc sigprocs[NR_PROCS];
+struct sigproc sigprocs[NR_PROCS];
 
 static const char *const sig_names[_NSIG + 1] = {
 	"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGEMT", "SIGFPE",
@@ -30,8 +20,8 @@ static const char *const sig_names[_NSIG + 1] = {
 	"SIGCHLD", "SIGKMESS", "SIGKSIG", "SIGKSTOP",
 };
 
-static int
-valid_proc(int nr)
+int
+sig_valid_proc(int nr)
 {
 	return nr >= 0 && nr < NR_PROCS;
 }
@@ -56,8 +46,8 @@ pm_signal_init(void)
 }
 
 /* A copy of the process's slot (3.1.1's get_stack_ptr reads p_reg.sp the same way). */
-static int
-get_proc(int nr, struct proc *p)
+int
+sig_getproc(int nr, struct proc *p)
 {
 	message m;
 
@@ -68,14 +58,20 @@ get_proc(int nr, struct proc *p)
 	return taskcall(SYSTEM, SYS_GETINFO, &m);
 }
 
-/* A process is gone: forget its signal state, and untrace whatever it traced. */
+/* A process is gone: forget its signal state, answer a tracer waiting for it, untrace its tracees. */
 void
 pm_signal_exit(int nr)
 {
+	message m;
 	int i;
 
-	if (!valid_proc(nr))
+	if (!sig_valid_proc(nr))
 		return;
+	if (sigprocs[nr].waiter != NONE) {
+		memset(&m, 0, sizeof m);
+		m.m2_i1 = 0;                    /* as wait() reports an exit with status 0 */
+		pm_reply(sigprocs[nr].waiter, nr, &m);
+	}
 	reset_sigproc(nr);
 	for (i = 0; i < NR_PROCS; i++) {
 		if (sigprocs[i].tracer == nr) {
@@ -93,7 +89,7 @@ pm_signal_exit(int nr)
 void
 pm_signal_fork(int parent, int child)
 {
-	if (!valid_proc(parent) || !valid_proc(child))
+	if (!sig_valid_proc(parent) || !sig_valid_proc(child))
 		return;
 	sigprocs[child] = sigprocs[parent];
 	sigemptyset(&sigprocs[child].pending);
@@ -102,13 +98,21 @@ pm_signal_fork(int parent, int child)
 	sigprocs[child].waiter = NONE;
 }
 
+/* Ends a process the way PM's exit path does: signal state, PM's slot, then the kernel's. */
+void
+sig_end_process(int nr)
+{
+	pm_signal_exit(nr);
+	mproc[nr].mp_in_use = 0;
+	sys_exit(nr);
+}
+
 /* The default action of every signal but SIGCHLD: report and end the process. */
 static void
 terminate(int nr, int signo, const char *name)
 {
 	printf("pm: %s (proc %d) killed by signal %d (%s)\n", name, nr, signo, sig_names[signo]);
-	pm_signal_exit(nr);
-	sys_exit(nr);
+	sig_end_process(nr);
 }
 
 /*
@@ -123,31 +127,14 @@ unpause(int nr, const struct proc *p)
 		notify(nr);
 }
 
-/* A traced process stops instead of taking the signal; its tracer learns it by WAITPID. */
-static void
-stop_proc(int nr, int signo)
-{
-	struct sigproc *sp = &sigprocs[nr];
-	message m;
-
-	sys_trace(T_STOP, nr, 0, NULL);
-	sp->stopped = signo;
-	if (sp->waiter != NONE) {
-		memset(&m, 0, sizeof m);
-		m.m2_i1 = STOP_STATUS(signo);
-		pm_reply(sp->waiter, nr, &m);
-		sp->waiter = NONE;
-	}
-}
-
-static void
+void
 sig_proc(int nr, int signo)
 {
 	struct sigproc *sp = &sigprocs[nr];
 	struct sigmsg sm;
 	struct proc p;
 
-	if (get_proc(nr, &p) != OK || (p.p_rts_flags & SLOT_FREE))
+	if (sig_getproc(nr, &p) != OK || (p.p_rts_flags & SLOT_FREE))
 		return;
 	if (sp->tracer != NONE && signo != SIGKILL) {
 		stop_proc(nr, signo);
@@ -203,7 +190,7 @@ ksig_pending(void)
 
 		if (sys_getksig(&nr, &map) != OK || nr == NONE)
 			return;
-		if (!valid_proc(nr))
+		if (!sig_valid_proc(nr))
 			continue;
 		for (signo = 1; signo <= _NSIG; signo++)
 			if (sigismember(&map, signo) == 1)
@@ -221,7 +208,7 @@ do_sigaction(message *m)
 	struct sigaction sa;
 	int r;
 
-	if (!valid_proc(nr))
+	if (!sig_valid_proc(nr))
 		return EPERM;
 	if (signo < 1 || signo > _NSIG)
 		return EINVAL;
@@ -261,7 +248,7 @@ do_sigreturn(message *m)
 {
 	int nr = m->m_source, r;
 
-	if (!valid_proc(nr))
+	if (!sig_valid_proc(nr))
 		return EPERM;
 	sigprocs[nr].mask = (sigset_t)m->m2_l1;
 	sigdelset(&sigprocs[nr].mask, SIGKILL);
@@ -279,76 +266,11 @@ do_kill_call(message *m)
 
 	if (signo < 0 || signo > _NSIG)
 		return EINVAL;
-	if (!valid_proc(nr) || nr == PM_PROC_NR || get_proc(nr, &p) != OK || (p.p_rts_flags & SLOT_FREE))
+	if (!sig_valid_proc(nr) || nr == PM_PROC_NR || sig_getproc(nr, &p) != OK || (p.p_rts_flags & SLOT_FREE))
 		return ESRCH;
 	if (signo != 0)
 		sig_proc(nr, signo);
 	return OK;
-}
-
-/*
- * PTRACE (3.1.1 do_trace): m2_i2 request, m2_i1 process, m2_l1 address, m2_l2 data (and the
- * reply's data). T_OK: the caller asks to be traced by process m2_i1 (MINIX: by its parent).
- * Every other request needs a tracee of the caller that is stopped; T_EXIT ends it.
- */
-static int
-do_ptrace(message *m)
-{
-	int req = m->m2_i2, nr = m->m2_i1, r;
-	long data = m->m2_l2;
-	struct sigproc *sp;
-
-	if (req == T_OK) {
-		if (!valid_proc(m->m_source) || !valid_proc(nr) || nr == m->m_source)
-			return EINVAL;
-		sigprocs[m->m_source].tracer = nr;
-		return OK;
-	}
-	if (!valid_proc(nr) || sigprocs[nr].tracer != m->m_source || !sigprocs[nr].stopped)
-		return ESRCH;
-	sp = &sigprocs[nr];
-	switch (req) {
-	case T_EXIT: {
-		struct proc p;
-
-		if (get_proc(nr, &p) == OK)
-			printf("pm: %s (proc %d) ended by its tracer\n", p.p_name, nr);
-		pm_signal_exit(nr);
-		sys_exit(nr);
-		return OK;
-	}
-	case T_RESUME:
-	case T_STEP:
-		if (data < 0 || data > _NSIG)
-			return EIO;
-		sp->stopped = 0;
-		if (data > 0) {                 /* resume with a signal: not diverted again */
-			sp->tracer = NONE;
-			sig_proc(nr, (int)data);
-			sp->tracer = m->m_source;
-		}
-		break;
-	}
-	r = sys_trace(req, nr, m->m2_l1, &data);
-	if (r != OK)
-		return r;
-	m->m2_l2 = data;
-	return OK;
-}
-
-/* WAITPID by a tracer for its tracee: the reply (the process number) comes once it stops. */
-static int
-do_waitpid_traced(message *m)
-{
-	int nr = m->m1_i1;
-	struct sigproc *sp = &sigprocs[nr];
-
-	if (sp->stopped) {
-		m->m2_i1 = STOP_STATUS(sp->stopped);
-		return nr;
-	}
-	sp->waiter = m->m_source;
-	return SUSPEND;
 }
 
 int
@@ -373,8 +295,10 @@ pm_signal_message(message *m, int *result)
 		*result = do_ptrace(m);
 		return 1;
 	case WAITPID:
-		if (!valid_proc(m->m1_i1) || sigprocs[m->m1_i1].tracer != m->m_source)
-			return 0;               /* not a tracer's wait: PM's own WAITPID */
+		/* A tracer's wait, or a parent's for a child that may yet ask to be traced. */
+		if (!sig_valid_proc(m->m1_i1) || (sigprocs[m->m1_i1].tracer != m->m_source &&
+		    !(mproc[m->m1_i1].mp_in_use && mproc[m->m1_i1].mp_parent == m->m_source)))
+			return 0;               /* PM's own WAITPID */
 		*result = do_waitpid_traced(m);
 		return 1;
 	default:
