@@ -1,5 +1,5 @@
 // The SYSTEM task's process calls (src/minix/guest/kernel/system/do_{fork,newmap,exec,privctl,
-// segctl,copy}.c) compiled with the guest's headers and run natively with system.c, proc.c and
+// segctl,copy,vcopy}.c) compiled with the guest's headers and run natively with system.c, proc.c and
 // protect.c (fixtures/sys-harness.c): refusals, what each call changes in the process table,
 // and the descriptors it writes. The running boot (boot.test.ts) shows them working together.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -70,6 +70,10 @@ describe("SYSTEM's process calls", () => {
 
   it("SYS_PHYSCOPY copies physical ranges but not into the kernel or the builder's tables; VIRCOPY reads remote segments within bounds", () => {
     expect(line("physcopy")).toBe("0 physical vircopy-phys -14 into-kernel -14 into-tables -14");
+  });
+
+  it("SYS_PHYSVCOPY copies a vector of pseudo-physical ranges, stops at the first refused one and refuses a vector too long", () => {
+    expect(line("physvcopy")).toBe("0 1 vector into-tables -14 1 too-long -22");
     expect(line("remote")).toBe("0 window! beyond -14");
   });
 

@@ -122,6 +122,7 @@ initialize(void)
 	call_vec[SYS_UMAP - KERNEL_CALL] = do_umap;
 	call_vec[SYS_MEMSET - KERNEL_CALL] = do_memset;
 	call_vec[SYS_VIRVCOPY - KERNEL_CALL] = do_virvcopy;
+	call_vec[SYS_PHYSVCOPY - KERNEL_CALL] = do_physvcopy;
 	call_vec[SYS_VIRCOPY - KERNEL_CALL] = do_copy;
 	call_vec[SYS_PHYSCOPY - KERNEL_CALL] = do_copy;
 	call_vec[SYS_TIMES - KERNEL_CALL] = do_times;

@@ -24,6 +24,7 @@ int  do_memset(message *m);
 int  do_umap(message *m);
 int  do_copy(message *m);
 int  do_virvcopy(message *m);
+int  do_physvcopy(message *m);
 int  do_setalarm(message *m);
 int  do_times(message *m);
 int  do_getinfo(message *m);

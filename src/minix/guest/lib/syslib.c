@@ -106,18 +106,31 @@ sys_memset(unsigned long pattern, phys_bytes base, phys_bytes bytes)
 	return taskcall(SYSTEM, SYS_MEMSET, &m);
 }
 
-int
-sys_virvcopy(struct vir_cp_req *vec, int count, int *done)
+/* SYS_VIRVCOPY and SYS_PHYSVCOPY take the same message: a vector, its length, entries done. */
+static int
+vcopy(int call, void *vec, int count, int *done)
 {
 	message m;
 	int r;
 
 	m.VCP_VEC_SIZE = count;
 	m.VCP_VEC_ADDR = (char *)vec;
-	r = taskcall(SYSTEM, SYS_VIRVCOPY, &m);
+	r = taskcall(SYSTEM, call, &m);
 	if (done != NULL)
 		*done = m.VCP_NR_OK;
 	return r;
+}
+
+int
+sys_virvcopy(struct vir_cp_req *vec, int count, int *done)
+{
+	return vcopy(SYS_VIRVCOPY, vec, count, done);
+}
+
+int
+sys_physvcopy(struct phys_cp_req *vec, int count, int *done)
+{
+	return vcopy(SYS_PHYSVCOPY, vec, count, done);
 }
 
 int

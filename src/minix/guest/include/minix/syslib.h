@@ -21,6 +21,13 @@ struct vir_cp_req {
 	phys_bytes count;
 };
 int  sys_virvcopy(struct vir_cp_req *vec, int count, int *done);
+/* One copy of a SYS_PHYSVCOPY vector (MINIX's phys_cp_req): pseudo-physical addresses. */
+struct phys_cp_req {
+	phys_bytes src;
+	phys_bytes dst;
+	phys_bytes count;
+};
+int  sys_physvcopy(struct phys_cp_req *vec, int count, int *done);
 int  sys_setalarm(clock_t exp_time, int abs_time);
 int  sys_exit(int proc_nr);
 /* sys_signal.c (needs signal.h for sigset_t and struct sigmsg) */

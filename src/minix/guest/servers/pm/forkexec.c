@@ -29,14 +29,22 @@ copy_image(int parent, struct mem_map *map)
 	phys_clicks text = pm[T].mem_len;
 	phys_clicks data = pm[S].mem_vir + pm[S].mem_len - pm[D].mem_vir;
 	phys_clicks base = alloc_mem(text + data);
-	int r;
+	struct phys_cp_req copies[2];
+	int r, done;
 
 	if (base == 0)
 		return ENOMEM;
-	if (text != 0 && (r = sys_abscopy(pm[T].mem_phys << CLICK_SHIFT, base << CLICK_SHIFT, text << CLICK_SHIFT)) != OK)
+	/* Text (empty for common I&D) and data+stack in one SYS_PHYSVCOPY. */
+	copies[0].src = pm[T].mem_phys << CLICK_SHIFT;
+	copies[0].dst = base << CLICK_SHIFT;
+	copies[0].count = text << CLICK_SHIFT;
+	copies[1].src = pm[D].mem_phys << CLICK_SHIFT;
+	copies[1].dst = (base + text) << CLICK_SHIFT;
+	copies[1].count = data << CLICK_SHIFT;
+	if ((r = sys_physvcopy(copies, 2, &done)) != OK)
 		return r;
-	if ((r = sys_abscopy(pm[D].mem_phys << CLICK_SHIFT, (base + text) << CLICK_SHIFT, data << CLICK_SHIFT)) != OK)
-		return r;
+	if (done != 2)
+		return EFAULT;
 	map[T] = pm[T];
 	map[T].mem_phys = base;
 	map[D] = pm[D];
