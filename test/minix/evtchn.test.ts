@@ -2,26 +2,14 @@
 // page mapped at its fixed VA and Xen 2.0's "make a port pending" steps played by the harness:
 // an event raised while its port is masked is delivered exactly once after the port is unmasked.
 import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { GUEST, runKernelHarness } from "./native-kernel.js";
 
-const G = "src/minix/guest";
+const G = GUEST;
 let out: Map<string, string>;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "evtchn-"));
-  try {
-    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
-    execFileSync("gcc", [...flags, "-c", `${G}/kernel/evtchn.c`, "-o", join(dir, "evtchn.o")]);
-    execFileSync("gcc", [...flags, "-Wno-unused-parameter", "-c", "test/minix/fixtures/evtchn-harness.c", "-o", join(dir, "h.o")]);
-    execFileSync("gcc", ["-m32", "-no-pie", join(dir, "h.o"), join(dir, "evtchn.o"), "-o", join(dir, "evtchn")]);
-    const text = execFileSync(join(dir, "evtchn"), { encoding: "utf8" });
-    out = new Map(text.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1).join(" ")]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const text = runKernelHarness("evtchn", [{ path: "test/minix/fixtures/evtchn-harness.c", flags: ["-Wno-unused-parameter"] }, `${G}/kernel/evtchn.c`]);
+  out = new Map(text.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1).join(" ")]));
 });
 
 describe("evtchn.c", () => {

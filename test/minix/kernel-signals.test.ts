@@ -3,33 +3,17 @@
 // compiled with the guest's own headers and run natively against a fake process table
 // (fixtures/signal-harness.c): MINIX 3.1.1's flags, frames, checks and exception signals.
 import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { GUEST, harnessLines, runKernelHarness } from "./native-kernel.js";
 
-const G = "src/minix/guest";
+const G = GUEST;
 const SOURCES = [
-  `${G}/kernel/proc.c`, `${G}/kernel/exception.c`, `${G}/lib/sigset.c`, "test/minix/fixtures/signal-harness.c",
+  `${G}/kernel/proc.c`, `${G}/kernel/exception.c`, `${G}/lib/sigset.c`, "test/minix/fixtures/signal-harness.c", "test/minix/fixtures/kernel-globals.c", "test/minix/fixtures/process-areas.c",
   ...["cause_sig", "do_kill", "do_getksig", "do_endksig", "do_sigsend", "do_sigreturn", "do_trace"].map((f) => `${G}/kernel/system/${f}.c`),
 ];
 let out: Map<string, string[]>;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "ksig-"));
-  try {
-    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
-    const objs = SOURCES.map((src, i) => {
-      const o = join(dir, `${i}.o`);
-      execFileSync("gcc", [...flags, "-c", src, "-o", o]);
-      return o;
-    });
-    execFileSync("gcc", ["-m32", "-no-pie", ...objs, "-o", join(dir, "ksig")]);
-    const text = execFileSync(join(dir, "ksig"), { encoding: "utf8" });
-    out = new Map(text.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1)]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  out = harnessLines(runKernelHarness("ksig", SOURCES));
 });
 
 const line = (k: string) => out.get(k);

@@ -2,26 +2,13 @@
 // guest's own headers and run natively against a fake process table (fixtures/ipc-harness.c):
 // rendezvous, notify, SENDREC, the deadlock check and MINIX's error codes.
 import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { GUEST, harnessLines, runKernelHarness } from "./native-kernel.js";
 
-const G = "src/minix/guest";
+const G = GUEST;
 let out: Map<string, string[]>;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "ipc-"));
-  try {
-    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
-    execFileSync("gcc", [...flags, "-c", `${G}/kernel/proc.c`, "-o", join(dir, "proc.o")]);
-    execFileSync("gcc", [...flags, "-c", "test/minix/fixtures/ipc-harness.c", "-o", join(dir, "h.o")]);
-    execFileSync("gcc", ["-m32", "-no-pie", join(dir, "h.o"), join(dir, "proc.o"), "-o", join(dir, "ipc")]);
-    const text = execFileSync(join(dir, "ipc"), { encoding: "utf8" });
-    out = new Map(text.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1)]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  out = harnessLines(runKernelHarness("ipc", ["test/minix/fixtures/ipc-harness.c", "test/minix/fixtures/kernel-globals.c", "test/minix/fixtures/process-areas.c", `${G}/kernel/proc.c`]));
 });
 
 const SENDING = 0x04;

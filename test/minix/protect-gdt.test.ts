@@ -2,25 +2,14 @@
 // slots never touch Xen's reserved entries 256..295, descriptors go to the right machine
 // address through update_descriptor, and user segments get their base, limit and ring 3.
 import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { GUEST, runKernelHarness } from "./native-kernel.js";
 
-const G = "src/minix/guest";
+const G = GUEST;
 let lines: string[][];
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "gdt-"));
-  try {
-    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
-    execFileSync("gcc", [...flags, "-c", `${G}/kernel/protect.c`, "-o", join(dir, "protect.o")]);
-    execFileSync("gcc", [...flags, "-c", "test/minix/fixtures/gdt-harness.c", "-o", join(dir, "h.o")]);
-    execFileSync("gcc", ["-m32", "-no-pie", join(dir, "h.o"), join(dir, "protect.o"), "-o", join(dir, "gdt")]);
-    lines = execFileSync(join(dir, "gdt"), { encoding: "utf8" }).trim().split("\n").map((l) => l.split(" "));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const text = runKernelHarness("gdt", ["test/minix/fixtures/gdt-harness.c", `${G}/kernel/protect.c`]);
+  lines = text.trim().split("\n").map((l) => l.split(" "));
 });
 
 const maOf = (index: number) => ((0x100 + 7 * (index >> 9)) << 12) | ((index & 511) << 3);

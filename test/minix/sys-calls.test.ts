@@ -3,34 +3,18 @@
 // protect.c (fixtures/sys-harness.c): refusals, what each call changes in the process table,
 // and the descriptors it writes. The running boot (boot.test.ts) shows them working together.
 import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
+import { GUEST, harnessLines, runKernelHarness } from "./native-kernel.js";
 
-const G = "src/minix/guest";
+const G = GUEST;
 let out: Map<string, string[]>;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "sys-"));
-  try {
-    const flags = ["-m32", "-ffreestanding", "-fno-builtin", "-nostdinc", "-fno-pic", "-O1", "-Wall", "-Wextra", "-Werror", `-I${G}/include`, `-I${G}/kernel`];
-    const sources = [
-      `${G}/kernel/system.c`, `${G}/kernel/proc.c`, `${G}/kernel/protect.c`, `${G}/lib/sigset.c`,
-      ...readdirSync(`${G}/kernel/system`).filter((f) => f.endsWith(".c")).map((f) => `${G}/kernel/system/${f}`),
-      "test/minix/fixtures/sys-harness.c",
-    ];
-    const objects = sources.map((src, i) => {
-      const obj = join(dir, `${i}.o`);
-      execFileSync("gcc", [...flags, "-c", src, "-o", obj]);
-      return obj;
-    });
-    execFileSync("gcc", ["-m32", "-no-pie", ...objects, "-o", join(dir, "sys")]);
-    const text = execFileSync(join(dir, "sys"), { encoding: "utf8" });
-    out = new Map(text.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1)]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  out = harnessLines(runKernelHarness("sys", [
+    `${G}/kernel/system.c`, `${G}/kernel/proc.c`, `${G}/kernel/protect.c`, `${G}/lib/sigset.c`,
+    ...readdirSync(`${G}/kernel/system`).filter((f) => f.endsWith(".c")).map((f) => `${G}/kernel/system/${f}`),
+    "test/minix/fixtures/sys-harness.c", "test/minix/fixtures/kernel-globals.c",
+  ]));
 });
 
 const NO_MAP = 0x02;

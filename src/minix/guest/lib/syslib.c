@@ -22,8 +22,9 @@ taskcall(int who, int type, message *m)
 	return m->m_type;
 }
 
+/* SYS_VIRCOPY and SYS_PHYSCOPY take the same message: two (process, space, address) sides. */
 int
-sys_vircopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n)
+sys_copy(int call, int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n)
 {
 	message m;
 
@@ -34,7 +35,13 @@ sys_vircopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg,
 	m.CP_DST_SPACE = (short)dst_seg;
 	m.CP_DST_ADDR = (long)dst;
 	m.CP_NR_BYTES = (long)n;
-	return taskcall(SYSTEM, SYS_VIRCOPY, &m);
+	return taskcall(SYSTEM, call, &m);
+}
+
+int
+sys_vircopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n)
+{
+	return sys_copy(SYS_VIRCOPY, src_proc, src_seg, src, dst_proc, dst_seg, dst, n);
 }
 
 int

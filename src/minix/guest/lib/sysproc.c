@@ -74,16 +74,7 @@ sys_segctl(int *index, u16_t *selector, vir_bytes *offset, phys_bytes phys, vir_
 int
 sys_physcopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n)
 {
-	message m;
-
-	m.CP_SRC_PROC_NR = src_proc;
-	m.CP_SRC_SPACE = (short)src_seg;
-	m.CP_SRC_ADDR = (long)src;
-	m.CP_DST_PROC_NR = dst_proc;
-	m.CP_DST_SPACE = (short)dst_seg;
-	m.CP_DST_ADDR = (long)dst;
-	m.CP_NR_BYTES = (long)n;
-	return taskcall(SYSTEM, SYS_PHYSCOPY, &m);
+	return sys_copy(SYS_PHYSCOPY, src_proc, src_seg, src, dst_proc, dst_seg, dst, n);
 }
 
 /* A copy between two pseudo-physical addresses. */

@@ -51,6 +51,8 @@ int  sys_newmap(int proc_nr, struct mem_map *map);
 int  sys_exec(int proc_nr, vir_bytes sp, const char *name, vir_bytes pc);
 int  sys_privctl(int proc_nr);
 int  sys_segctl(int *index, u16_t *selector, vir_bytes *offset, phys_bytes phys, vir_bytes size);
+/* The common form of sys_vircopy and sys_physcopy (call = SYS_VIRCOPY or SYS_PHYSCOPY). */
+int  sys_copy(int call, int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n);
 int  sys_physcopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst_seg, vir_bytes dst, phys_bytes n);
 int  sys_abscopy(phys_bytes src, phys_bytes dst, phys_bytes n);
 int  sys_umap(int proc_nr, int seg, vir_bytes vir, vir_bytes bytes, phys_bytes *phys);
