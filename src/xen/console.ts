@@ -5,6 +5,7 @@
 // Xen 2.0 toggled between Xen and dom0; our dom0 is native, so it cycles Xen -> each domU -> Xen.
 import debug from "debug";
 import type { ConsoleScript } from "./console-script.js";
+import { asUint8Array, countHighBytes, withHighBit, withoutHighBit } from "../emu/serial/bytes.js";
 
 const log = debug("xen:console");
 
@@ -86,9 +87,7 @@ export class SerialConsole {
 
   /** Bytes from the debugger stub: sent with bit 7 set so the splitter routes them to gdb. */
   debugTransmit(bytes: Uint8Array): void {
-    const out = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] | HIGH_BIT;
-    this.transmit(out);
+    this.transmit(asUint8Array(withHighBit(bytes)));
   }
 
   /** Xen's log so far (the console ring), as `xm dmesg` prints it. */
@@ -105,8 +104,7 @@ export class SerialConsole {
   /** Console text goes out with bit 7 clear (the "com1L" half of the line). */
   private send(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    const out = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] & ~HIGH_BIT;
+    const out = asUint8Array(withoutHighBit(bytes));
     this.atLineStart = out[out.length - 1] === 0x0a;
     this.transmit(out);
     // Typed at this very point of the guest's run, so a deterministic host replays it exactly.
@@ -130,6 +128,12 @@ export class SerialConsole {
 
   /** Bytes received by the UART. */
   receive(bytes: Uint8Array): void {
+    if (bytes.length > 0 && countHighBytes(bytes) === bytes.length) {
+      // Debugger bytes only (a gdb packet): one run, without the byte-by-byte walk below.
+      if (this.debugEndpoint !== undefined) this.debugEndpoint(asUint8Array(withoutHighBit(bytes)));
+      else this.debugBytesDiscarded += bytes.length;
+      return;
+    }
     let debugRun: number[] = [];
     let consoleRun: number[] = [];
     const flushDebug = () => {

@@ -52,6 +52,24 @@ describe("checksum() and framePacket()", () => {
     }
   });
 
+  it("sums long and unaligned ranges (the word-wise path) as a byte-by-byte sum does", () => {
+    const bytes = new Uint8Array(1000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) & 0xff;
+    for (const [start, end] of [[0, 1000], [1, 999], [3, 70], [5, 68], [2, 66], [7, 7 + 64]]) {
+      let naive = 0;
+      for (let i = start; i < end; i++) naive += bytes[i];
+      expect(checksum(bytes, start, end), `${start}..${end}`).toBe(naive & 0xff);
+      expect(checksum(bytes.subarray(start, end)), `view ${start}..${end}`).toBe(naive & 0xff);
+    }
+  });
+
+  it("refuses a framing or high character anywhere in a long string body, with its offset", () => {
+    const long = "0".repeat(5000);
+    expect(() => framePacket(`${long}*`)).toThrow("unescaped '*' at offset 5000");
+    expect(() => framePacket(`${long}\u00e9${long}`)).toThrow("byte 0xe9 at offset 5000 is not 7-bit clean");
+    expect(() => framePacket(`\u2603${long}`)).toThrow("byte 0xff at offset 0 is not 7-bit clean");
+  });
+
   it("names the offending byte and offset in its error", () => {
     expect(() => framePacket(Uint8Array.of(0x30, 0x90))).toThrow("Cannot frame packet: byte 0x90 at offset 1 is not 7-bit clean");
     expect(() => framePacket("a#b")).toThrow("Cannot frame packet: unescaped '#' at offset 1");
