@@ -185,6 +185,39 @@ export function framePacket(body: Uint8Array | string, options: FrameOptions = {
   return finishFrame(out, body.length, checksum(out, 1, body.length + 1));
 }
 
+/** Each byte's two hex digits as one 16-bit word in memory order, and their sum. */
+const HEX_PAIR = new Uint16Array(256);
+const HEX_PAIR_SUM = new Uint16Array(256);
+{
+  const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  for (let b = 0; b < 256; b++) {
+    const hi = HEX_DIGITS.charCodeAt(b >> 4);
+    const lo = HEX_DIGITS.charCodeAt(b & 0xf);
+    HEX_PAIR[b] = littleEndian ? hi | (lo << 8) : (hi << 8) | lo;
+    HEX_PAIR_SUM[b] = hi + lo;
+  }
+}
+
+/**
+ * Frames `data` as a hex payload, `$<hex>#cs`, straight from the bytes: one pass writes two
+ * digits per byte and sums them. Hex digits are always 7-bit clean and never framing bytes.
+ */
+export function frameHex(data: Uint8Array): Uint8Array {
+  const n = data.length;
+  // One spare byte in front puts the digits at an even offset, where a Uint16Array may look.
+  const buffer = new Uint8Array(2 * n + 5);
+  const out = buffer.subarray(1);
+  out[0] = PACKET_START;
+  const pairs = new Uint16Array(buffer.buffer, buffer.byteOffset + 2, n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const b = data[i];
+    pairs[i] = HEX_PAIR[b];
+    sum += HEX_PAIR_SUM[b];
+  }
+  return finishFrame(out, 2 * n, sum & 0xff);
+}
+
 /** A character that would break framing (`$ # *`) or the 7-bit line. */
 const UNFRAMEABLE = /[^\x00-\x7f]|[$#*]/;
 

@@ -9,7 +9,7 @@
 // >= 0x80 is sent with bit 7 set like any other and arrives as its low 7 bits; RSP is kept
 // 7-bit clean (binary X packets are not offered by the stub), and the caller counts such bytes.
 
-import { countHighBytes, withHighBit, withoutHighBit } from "../emu/serial/bytes.js";
+import { countHighBytes, withHighBit, withoutHighBitIfAllHigh } from "../emu/serial/bytes.js";
 
 /** Bit 7: marks a byte on the serial line as debugger traffic. */
 export const DEBUG_BIT = 0x80;
@@ -26,10 +26,11 @@ const NONE = Buffer.alloc(0);
 /** Splits bytes read from the serial line into the console and debugger streams. */
 export function splitFromLine(chunk: Buffer): LineSplit {
   const n = chunk.length;
+  // A chunk of debugger bytes only is the common case under gdb (memory dumps): one word-wise pass.
+  const onlyDebug = withoutHighBitIfAllHigh(chunk);
+  if (onlyDebug !== null) return { console: NONE, debug: onlyDebug };
   const high = countHighBytes(chunk);
   if (high === 0) return { console: chunk, debug: NONE };
-  // A chunk of debugger bytes only is the common case under gdb (memory dumps): word-wise.
-  if (high === n) return { console: NONE, debug: withoutHighBit(chunk) };
   const debug = Buffer.allocUnsafe(high);
   const console = Buffer.allocUnsafe(n - high);
   let c = 0;

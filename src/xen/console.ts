@@ -5,7 +5,7 @@
 // Xen 2.0 toggled between Xen and dom0; our dom0 is native, so it cycles Xen -> each domU -> Xen.
 import debug from "debug";
 import type { ConsoleScript } from "./console-script.js";
-import { asUint8Array, countHighBytes, withHighBit, withoutHighBit } from "../emu/serial/bytes.js";
+import { asUint8Array, withHighBit, withoutHighBit, withoutHighBitIfAllHigh } from "../emu/serial/bytes.js";
 
 const log = debug("xen:console");
 
@@ -51,7 +51,10 @@ export class SerialConsole {
   private readonly consoleIoRx = new Map<number, number[]>();
   private script: ConsoleScript | null = null;
 
-  /** `transmit` sends bytes out of the UART (the serial line to the development computer). */
+  /**
+   * `transmit` sends bytes out of the UART (the serial line to the development computer). Each
+   * call gets a new array that the console never touches again, so it may be sent without a copy.
+   */
   constructor(private readonly transmit: (bytes: Uint8Array) => void) {
     this.registerKey({ key: "h", description: "print this help", run: () => this.printHelp() });
   }
@@ -128,9 +131,10 @@ export class SerialConsole {
 
   /** Bytes received by the UART. */
   receive(bytes: Uint8Array): void {
-    if (bytes.length > 0 && countHighBytes(bytes) === bytes.length) {
+    const onlyDebug = withoutHighBitIfAllHigh(bytes);
+    if (onlyDebug !== null) {
       // Debugger bytes only (a gdb packet): one run, without the byte-by-byte walk below.
-      if (this.debugEndpoint !== undefined) this.debugEndpoint(asUint8Array(withoutHighBit(bytes)));
+      if (this.debugEndpoint !== undefined) this.debugEndpoint(asUint8Array(onlyDebug));
       else this.debugBytesDiscarded += bytes.length;
       return;
     }

@@ -4,6 +4,7 @@ import {
   PacketDecoder,
   asciiBytes,
   checksum,
+  frameHex,
   decodeRunLength,
   encodeRunLength,
   escapeBinary,
@@ -68,6 +69,15 @@ describe("checksum() and framePacket()", () => {
     expect(() => framePacket(`${long}*`)).toThrow("unescaped '*' at offset 5000");
     expect(() => framePacket(`${long}\u00e9${long}`)).toThrow("byte 0xe9 at offset 5000 is not 7-bit clean");
     expect(() => framePacket(`\u2603${long}`)).toThrow("byte 0xff at offset 0 is not 7-bit clean");
+  });
+
+  it("frameHex() frames bytes as the same packet as framePacket() of their hex", () => {
+    for (const n of [0, 1, 2, 3, 63, 64, 65, 1000]) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) & 0xff);
+      const viaText = framePacket(Buffer.from(data).toString("hex"));
+      expect(str(frameHex(data)), `${n} bytes`).toBe(str(viaText));
+      expect(str(frameHex(data.subarray(1))), `${n} bytes, offset 1`).toBe(str(framePacket(Buffer.from(data.subarray(1)).toString("hex"))));
+    }
   });
 
   it("names the offending byte and offset in its error", () => {

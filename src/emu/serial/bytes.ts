@@ -92,3 +92,36 @@ export function withHighBit(bytes: Bytes): Buffer {
 export function withoutHighBit(bytes: Bytes): Buffer {
   return mapEachByte(bytes, 0x7f, true);
 }
+
+/**
+ * A new Buffer holding `bytes` with bit 7 cleared, if every byte had it set; otherwise null.
+ * One pass instead of countHighBytes() and withoutHighBit() for the common all-debugger chunk.
+ */
+export function withoutHighBitIfAllHigh(bytes: Bytes): Buffer | null {
+  if (bytes.length === 0 || bytes[0]! < 0x80) return null;
+  const out = Buffer.allocUnsafe(bytes.length);
+  out.set(bytes);
+  const span = wordSpan(out);
+  const start = span === null ? out.length : span.start;
+  const tail = span === null ? out.length : start + span.words.length * 4;
+  let all = 0x80;
+  for (let i = 0; i < start; i++) {
+    all &= out[i]!;
+    out[i] = out[i]! & 0x7f;
+  }
+  if (span !== null) {
+    const words = span.words;
+    let allWords = -1;
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k]!;
+      allWords &= w;
+      words[k] = w & 0x7f7f7f7f;
+    }
+    if ((allWords & 0x80808080) !== (0x80808080 | 0)) return null;
+  }
+  for (let i = tail; i < out.length; i++) {
+    all &= out[i]!;
+    out[i] = out[i]! & 0x7f;
+  }
+  return (all & 0x80) !== 0 ? out : null;
+}

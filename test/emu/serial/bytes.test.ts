@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countHighBytes, withHighBit, withoutHighBit } from "../../../src/emu/serial/bytes.js";
+import { countHighBytes, withHighBit, withoutHighBit, withoutHighBitIfAllHigh } from "../../../src/emu/serial/bytes.js";
 
 /** Views of one buffer at every alignment and at lengths around the word-wise threshold. */
 function views(): Uint8Array[] {
@@ -26,6 +26,22 @@ describe("bit-7 helpers", () => {
       expect([...withHighBit(v)]).toEqual(before.map((b) => b | 0x80));
       expect([...withoutHighBit(v)]).toEqual(before.map((b) => b & 0x7f));
       expect([...v]).toEqual(before);
+    }
+  });
+
+  it("withoutHighBitIfAllHigh clears bit 7 only when every byte has it, else returns null", () => {
+    for (const v of views()) {
+      const high = withHighBit(v);
+      const cleared = withoutHighBitIfAllHigh(high);
+      if (v.length === 0) expect(cleared).toBeNull();
+      else expect(cleared === null ? null : [...cleared], `length ${v.length}`).toEqual([...high].map((b) => b & 0x7f));
+      // One low byte anywhere (first, middle word, last) means a mixed chunk.
+      for (const at of [0, v.length >> 1, v.length - 1]) {
+        if (at < 0 || at >= v.length) continue;
+        const mixed = Uint8Array.from(high);
+        mixed[at] = 0x41;
+        expect(withoutHighBitIfAllHigh(mixed), `length ${v.length}, low byte at ${at}`).toBeNull();
+      }
     }
   });
 });
