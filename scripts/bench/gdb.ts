@@ -4,6 +4,8 @@
 // qemu-system-i386's gdbstub over TCP when installed; plus stepi/s while another domain spins.
 // Our stub is measured twice: on a flat 16 MiB stand-in target (gdb/flat-target: the stub and
 // the path alone) and on the real host (Xen, the CPU and the hello guest).
+// Every configuration is measured once per round (GDB_BENCH_ROUNDS, default 3) and reported as
+// the median over rounds, since the load of a shared machine drifts during a run.
 // Readable lines first; the last line is one JSON object with all figures.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,6 +22,7 @@ import { NullStub } from "./gdb/null-stub.js";
 
 const STEPS = Number(process.env.GDB_BENCH_STEPS ?? 2000);
 const WARMUP_STEPS = Number(process.env.GDB_BENCH_WARMUP_STEPS ?? 500);
+const ROUNDS = Math.max(1, Number(process.env.GDB_BENCH_ROUNDS ?? 3));
 const DUMP_BYTES = MAPPED_BYTES;
 const dir = mkdtempSync(join(tmpdir(), "gdb-bench-"));
 
@@ -40,7 +43,7 @@ async function overSplitter(makeStub: (toLine: (b: Uint8Array) => void, line: Se
   return { port: mux.gdbPort, close: () => mux.close() };
 }
 
-function gdbScript(port: number, dump: boolean, pre: string[]): string {
+function gdbScript(port: number, dump: boolean, pre: string[], afterDump: string[]): string {
   const out = join(dir, "dump.bin");
   return [
     "import gdb, json, time",
@@ -50,6 +53,7 @@ function gdbScript(port: number, dump: boolean, pre: string[]): string {
     ...pre.map((c) => `gdb.execute(${JSON.stringify(c)}, to_string=True)`),
     "res = {}",
     dump ? `t = time.perf_counter(); gdb.execute("dump binary memory ${out} 0 ${DUMP_BYTES}"); res["dump_s"] = time.perf_counter() - t` : "",
+    ...afterDump.map((c) => `gdb.execute(${JSON.stringify(c)}, to_string=True)`),
     // Untimed warm-up steps first: a fresh process steps at half speed until V8 has compiled
     // the stop path, which would otherwise dominate a 2000-step sample.
     `for i in range(${WARMUP_STEPS}): gdb.execute("stepi", to_string=True)`,
@@ -62,9 +66,9 @@ function gdbScript(port: number, dump: boolean, pre: string[]): string {
   ].join("\n");
 }
 
-function measure(port: number, dump: boolean, pre: string[] = []): Promise<Figures> {
+function measure(port: number, dump: boolean, pre: string[] = [], afterDump: string[] = []): Promise<Figures> {
   const script = join(dir, `bench-${port}.py`);
-  writeFileSync(script, gdbScript(port, dump, pre));
+  writeFileSync(script, gdbScript(port, dump, pre, afterDump));
   return new Promise((resolve, reject) => {
     execFile("gdb", ["-batch", "-nx", "-x", script], { timeout: 600_000 }, (err, stdout, stderr) => {
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
@@ -115,7 +119,8 @@ async function qemu(): Promise<Figures | null> {
 /**
  * The real host: the testing computer (Xen, the CPU, the hello guest with 20 MiB) on an
  * in-process line with the splitter, as `minix-on-xen run` builds it. The dump reads 16 MiB of
- * the guest's pseudo-physical memory (`monitor mem phys`): its page tables map less than that.
+ * the guest's pseudo-physical memory (`monitor mem phys`): its page tables map less than that;
+ * the steps that follow use the virtual view again (`monitor mem virt`), as a user stepping would.
  * With `spinner`, the hostile test guest (which never stops) runs as a second domain and only
  * stepi is measured, on hello.
  */
@@ -137,7 +142,9 @@ async function realHost(spinner: boolean): Promise<Figures | null> {
     // Let the guests boot before gdb stops the host.
     await new Promise((r) => setTimeout(r, 1000));
     const selectHello = "python [t.switch() for i in gdb.inferiors() for t in i.threads() if t.name == 'hello-0']";
-    return await measure(mux.gdbPort, !spinner, spinner ? [selectHello] : ["monitor mem phys"]);
+    // Stepping goes back to the guest's virtual view: in the physical view the code addresses
+    // gdb reads around eip are unreadable, and gdb then sends about 50% more packets per step.
+    return await measure(mux.gdbPort, !spinner, spinner ? [selectHello] : ["monitor mem phys"], spinner ? [] : ["monitor mem virt"]);
   } finally {
     await mux.close();
     await tc.stop();
@@ -146,7 +153,18 @@ async function realHost(spinner: boolean): Promise<Figures | null> {
 
 const fmt = (f: Figures) => `dump ${f.dumpMiBs.toFixed(2).padStart(7)} MiB/s   stepi ${f.stepiPerS.toFixed(0).padStart(6)}/s`;
 
-async function main(): Promise<void> {
+interface Round {
+  ours: Figures;
+  direct: Figures;
+  spin: number;
+  real: Figures | null;
+  realSpin: number | null;
+  nul: Figures;
+  qemu: Figures | null;
+}
+
+/** One measurement of every configuration, back to back. */
+async function round(): Promise<Round> {
   const oursTarget = new FlatTarget(1);
   const ours = await overSplitter((toLine, line) => new GdbSession({ target: oursTarget, lossless: line.lossless, reattach: true, write: toLine }));
   const oursFigures = await measure(ours.port, true);
@@ -173,41 +191,106 @@ async function main(): Promise<void> {
   const realFigures = await realHost(false);
   const realSpinFigures = await realHost(true);
   const qemuFigures = await qemu();
+  return { ours: oursFigures, direct: directFigures, spin: spinFigures.stepiPerS, real: realFigures, realSpin: realSpinFigures?.stepiPerS ?? null, nul: nullFigures, qemu: qemuFigures };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median over rounds of a figure, with its range for the readable lines. */
+function summary(xs: number[]): { median: number; min: number; max: number } {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+const medianFigures = (fs: Figures[]): Figures => ({ dumpMiBs: median(fs.map((f) => f.dumpMiBs)), stepiPerS: median(fs.map((f) => f.stepiPerS)) });
+
+async function main(): Promise<void> {
+  // The machine is shared, so load drifts during a run: every configuration is measured once per
+  // round, rounds alternate, and the figures are medians over rounds, ratios those of the medians
+  // (per-round ratios give the range).
+  const rounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await round());
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`gdb bench: dump binary memory of ${DUMP_BYTES / 1048576} MiB, ${STEPS} x stepi (after ${WARMUP_STEPS} untimed) from gdb Python`);
+  const oursFigures = medianFigures(rounds.map((r) => r.ours));
+  const directFigures = medianFigures(rounds.map((r) => r.direct));
+  const spinStepi = median(rounds.map((r) => r.spin));
+  const realRounds = rounds.flatMap((r) => (r.real === null ? [] : [r.real]));
+  const realFigures = realRounds.length === 0 ? null : medianFigures(realRounds);
+  const realSpinRounds = rounds.flatMap((r) => (r.realSpin === null ? [] : [r.realSpin]));
+  const realSpinStepi = realSpinRounds.length === 0 ? null : median(realSpinRounds);
+  const nullFigures = medianFigures(rounds.map((r) => r.nul));
+  const qemuRounds = rounds.flatMap((r) => (r.qemu === null ? [] : [r.qemu]));
+  const qemuFigures = qemuRounds.length === 0 ? null : medianFigures(qemuRounds);
+  /** Per-round ratios of one figure to a peer's, as "min-max". */
+  const range = (num: (r: Round) => number | undefined, den: (r: Round) => number | undefined) => {
+    const xs = rounds.flatMap((r) => {
+      const a = num(r);
+      const b = den(r);
+      return a === undefined || b === undefined ? [] : [a / b];
+    });
+    if (xs.length === 0) return { text: "", values: [] as number[] };
+    const { min, max } = summary(xs);
+    return { text: ` (rounds ${min.toFixed(2)}-${max.toFixed(2)})`, values: xs };
+  };
+
+  console.log(`gdb bench: dump binary memory of ${DUMP_BYTES / 1048576} MiB, ${STEPS} x stepi (after ${WARMUP_STEPS} untimed) from gdb Python; medians of ${ROUNDS} rounds`);
   console.log(`  ours, through line + splitter        ${fmt(oursFigures)}`);
   console.log(`  ours, direct TCP                     ${fmt(directFigures)}`);
-  console.log(`  ours, other domain spinning          ${"".padEnd(22)}stepi ${spinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
+  console.log(`  ours, other domain spinning          ${"".padEnd(22)}stepi ${spinStepi.toFixed(0).padStart(6)}/s`);
   console.log(realFigures === null ? "  real Xen host: hello guest not built" : `  ours, real Xen host (hello, 20 MiB)  ${fmt(realFigures)}`);
-  if (realSpinFigures !== null) console.log(`  ours, real Xen host, hostile spinning${"".padEnd(22)}stepi ${realSpinFigures.stepiPerS.toFixed(0).padStart(6)}/s`);
+  if (realSpinStepi !== null) console.log(`  ours, real Xen host, hostile spinning${"".padEnd(22)}stepi ${realSpinStepi.toFixed(0).padStart(6)}/s`);
   console.log(`  null stub, through line + splitter   ${fmt(nullFigures)}`);
   console.log(qemuFigures === null ? "  qemu-system-i386: not installed" : `  qemu-system-i386 gdbstub, direct TCP ${fmt(qemuFigures)}`);
   const ratioNull = oursFigures.dumpMiBs / nullFigures.dumpMiBs;
-  console.log(`  ours / null stub: dump ${ratioNull.toFixed(2)}x, stepi ${(oursFigures.stepiPerS / nullFigures.stepiPerS).toFixed(2)}x`);
+  const oursNullRange = range((r) => r.ours.dumpMiBs, (r) => r.nul.dumpMiBs);
+  console.log(`  ours / null stub: dump ${ratioNull.toFixed(2)}x${oursNullRange.text}, stepi ${(oursFigures.stepiPerS / nullFigures.stepiPerS).toFixed(2)}x`);
+  const realNull = range((r) => r.real?.dumpMiBs, (r) => r.nul.dumpMiBs);
+  const realQemuDump = range((r) => r.real?.dumpMiBs, (r) => r.qemu?.dumpMiBs);
+  const realQemuStepi = range((r) => r.real?.stepiPerS, (r) => r.qemu?.stepiPerS);
+  const realSpinQemuStepi = range((r) => r.realSpin ?? undefined, (r) => r.qemu?.stepiPerS);
   if (realFigures !== null) {
-    console.log(`  real host / null stub: dump ${(realFigures.dumpMiBs / nullFigures.dumpMiBs).toFixed(2)}x` +
-      (qemuFigures === null ? "" : `; real host / qemu: dump ${(realFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x, stepi ${(realFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x`));
+    console.log(`  real host / null stub: dump ${(realFigures.dumpMiBs / nullFigures.dumpMiBs).toFixed(2)}x${realNull.text}`);
+    if (qemuFigures !== null) {
+      console.log(`  real host / qemu: dump ${(realFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x${realQemuDump.text}, stepi ${(realFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x${realQemuStepi.text}`);
+      if (realSpinStepi !== null) console.log(`  real host, other domain spinning / qemu: stepi ${(realSpinStepi / qemuFigures.stepiPerS).toFixed(2)}x${realSpinQemuStepi.text}`);
+    }
   }
+  const oursQemuDump = range((r) => r.ours.dumpMiBs, (r) => r.qemu?.dumpMiBs);
+  const oursQemuStepi = range((r) => r.ours.stepiPerS, (r) => r.qemu?.stepiPerS);
   if (qemuFigures !== null) {
-    console.log(`  ours / qemu: dump ${(oursFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x, stepi ${(oursFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x`);
+    console.log(`  ours / qemu: dump ${(oursFigures.dumpMiBs / qemuFigures.dumpMiBs).toFixed(2)}x${oursQemuDump.text}, stepi ${(oursFigures.stepiPerS / qemuFigures.stepiPerS).toFixed(2)}x${oursQemuStepi.text}`);
   }
   console.log(
     JSON.stringify({
       dumpBytes: DUMP_BYTES,
       steps: STEPS,
       warmupSteps: WARMUP_STEPS,
+      rounds: ROUNDS,
       ours: oursFigures,
       oursDirectTcp: directFigures,
-      oursStepiWhileOtherSpins: spinFigures.stepiPerS,
+      oursStepiWhileOtherSpins: spinStepi,
       realHost: realFigures,
-      realHostStepiWhileOtherDomainSpins: realSpinFigures?.stepiPerS ?? null,
+      realHostStepiWhileOtherDomainSpins: realSpinStepi,
       nullStub: nullFigures,
       qemu: qemuFigures,
       ratioDumpOursToNull: ratioNull,
       ratioDumpRealHostToNull: realFigures === null ? null : realFigures.dumpMiBs / nullFigures.dumpMiBs,
       ratioDumpOursToQemu: qemuFigures === null ? null : oursFigures.dumpMiBs / qemuFigures.dumpMiBs,
       ratioStepiOursToQemu: qemuFigures === null ? null : oursFigures.stepiPerS / qemuFigures.stepiPerS,
+      ratioStepiRealHostToQemu: qemuFigures === null || realFigures === null ? null : realFigures.stepiPerS / qemuFigures.stepiPerS,
+      ratioStepiRealHostSpinningToQemu: qemuFigures === null || realSpinStepi === null ? null : realSpinStepi / qemuFigures.stepiPerS,
+      perRound: {
+        ratioDumpOursToNull: oursNullRange.values,
+        ratioDumpRealHostToNull: realNull.values,
+        ratioStepiOursToQemu: oursQemuStepi.values,
+        ratioStepiRealHostToQemu: realQemuStepi.values,
+        ratioStepiRealHostSpinningToQemu: realSpinQemuStepi.values,
+      },
+      roundFigures: rounds,
     }),
   );
 }

@@ -55,6 +55,16 @@ export class Uart {
     return this.line.write(copyBytes(bytes));
   }
 
+  /**
+   * Sends bytes the caller hands over: no copy, so the caller must not change them afterwards
+   * (for senders that build a fresh array per write anyway, such as Xen's serial console).
+   */
+  writeOwned(bytes: Bytes): boolean {
+    if (bytes.length === 0) return true;
+    this.counters.txBytes += bytes.length;
+    return this.line.write(bytes);
+  }
+
   /** Push mode: every received chunk goes to `fn` (queued bytes first). null returns to pull mode. */
   onReceive(fn: UartReceiver | null): void {
     this.receiver = fn;

@@ -17,7 +17,16 @@ import type {
 
 /** Returned by a handler that answers later (a resume: the stop reply comes with the stop). */
 export const NO_REPLY = null;
-export type HandlerResult = string | typeof NO_REPLY;
+
+/**
+ * A reply that is bytes sent as hex (a memory read): the link frames it straight from the bytes,
+ * since building the hex string first dominated 16 MiB memory dumps.
+ */
+export class HexReply {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+export type HandlerResult = string | HexReply | typeof NO_REPLY;
 
 /** What handlers may see and do; the session implements it. */
 export interface StubState extends MonitorSession {

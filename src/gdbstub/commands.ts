@@ -8,7 +8,7 @@ import * as query from "./query-commands.js";
 import * as data from "./data-commands.js";
 import * as run from "./run-commands.js";
 
-export { NO_REPLY, type HandlerResult, type StubState } from "./command-state.js";
+export { HexReply, NO_REPLY, type HandlerResult, type StubState } from "./command-state.js";
 
 const log = createDebug("gdbstub");
 

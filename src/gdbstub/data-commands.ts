@@ -1,11 +1,12 @@
 // Data packets: registers (g, G, p, P) in the stub's layout, memory (m, M; X refused so the
 // line stays 7-bit clean) and breakpoints and watchpoints (Z0-Z4, z0-z4), all on the Hg thread.
-import { bytesToHex, hexToBytes, hexToRegister, parseHex32, registerToHex } from "./hex.js";
+import { hexToBytes, hexToRegister, parseHex32, registerToHex } from "./hex.js";
 import { CORE_BLOCK_BYTES, CORE_REGISTERS, registerByNumber } from "./registers.js";
 import type { Breakpoint, BreakpointType } from "./target.js";
 import {
   EMPTY,
   E_FAULT,
+  HexReply,
   E_MALFORMED,
   OK,
   expectEmpty,
@@ -72,7 +73,7 @@ export const readMemory: Handler = (args, state) => {
   if (length === 0) return EMPTY;
   const data = state.target.readMemory(generalVcpu(state), state.space, address, length);
   if (data.length === 0) return E_FAULT;
-  return bytesToHex(data.subarray(0, length));
+  return new HexReply(data.subarray(0, length));
 };
 
 export const writeMemory: Handler = (args, state) => {

@@ -3,7 +3,8 @@
 // and no-ack mode (QStartNoAckMode) turns all of that off on lossless transports.
 // No I/O: bytes come in through receive() and go out through the `write` callback.
 import createDebug from "debug";
-import { PacketDecoder, framePacket, type DecoderEvent, type FramingErrorCode } from "./packet.js";
+import { bytesToHex } from "./hex.js";
+import { PacketDecoder, frameHex, framePacket, type DecoderEvent, type FramingErrorCode } from "./packet.js";
 
 const log = createDebug("gdbstub:packet");
 
@@ -85,6 +86,21 @@ export class RspLink {
   /** Frames and sends a packet body; in ack mode it is kept until acknowledged. */
   send(body: Uint8Array | string): void {
     const frame = framePacket(body, { runLength: this.runLength });
+    if (!this.noAckMode) {
+      this.unacked = frame;
+      this.retries = 0;
+    }
+    this.write(frame);
+  }
+
+  /** Frames and sends `data` as a hex payload (a memory read), like send(bytesToHex(data)). */
+  sendHex(data: Uint8Array): void {
+    // Run-length encoding works on the hex text, so that path keeps the string.
+    if (this.runLength) {
+      this.send(bytesToHex(data));
+      return;
+    }
+    const frame = frameHex(data);
     if (!this.noAckMode) {
       this.unacked = frame;
       this.retries = 0;

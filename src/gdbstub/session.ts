@@ -3,7 +3,7 @@
 // attaching stops the whole host, detach and `k` remove breakpoints and resume it, and a
 // connection that drops without detaching counts as a detach. All-stop only.
 import createDebug from "debug";
-import { NO_REPLY, dispatch, type HandlerResult, type StubState } from "./commands.js";
+import { HexReply, NO_REPLY, dispatch, type HandlerResult, type StubState } from "./commands.js";
 import { textToHex } from "./hex.js";
 import { RspLink, type LinkEvent } from "./link.js";
 import { SIGINT, SIGTRAP, formatExitReply, formatStopReply, stopSignal } from "./stop-reply.js";
@@ -269,9 +269,10 @@ export class GdbSession implements StubState {
     }
   }
 
-  private send(body: string): void {
+  private send(body: string | HexReply): void {
     if (this.runState === "detached") return;
-    this.link.send(body);
+    if (typeof body === "string") this.link.send(body);
+    else this.link.sendHex(body.bytes);
   }
 
   private onTargetEvent(event: TargetEvent): void {

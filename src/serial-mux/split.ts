@@ -9,6 +9,8 @@
 // >= 0x80 is sent with bit 7 set like any other and arrives as its low 7 bits; RSP is kept
 // 7-bit clean (binary X packets are not offered by the stub), and the caller counts such bytes.
 
+import { countHighBytes, withHighBit, withoutHighBitIfAllHigh } from "../emu/serial/bytes.js";
+
 /** Bit 7: marks a byte on the serial line as debugger traffic. */
 export const DEBUG_BIT = 0x80;
 
@@ -24,14 +26,12 @@ const NONE = Buffer.alloc(0);
 /** Splits bytes read from the serial line into the console and debugger streams. */
 export function splitFromLine(chunk: Buffer): LineSplit {
   const n = chunk.length;
-  let high = 0;
-  for (let i = 0; i < n; i++) high += chunk[i]! >>> 7;
+  // A chunk of debugger bytes only is the common case under gdb (memory dumps): one word-wise pass.
+  const onlyDebug = withoutHighBitIfAllHigh(chunk);
+  if (onlyDebug !== null) return { console: NONE, debug: onlyDebug };
+  const high = countHighBytes(chunk);
   if (high === 0) return { console: chunk, debug: NONE };
   const debug = Buffer.allocUnsafe(high);
-  if (high === n) {
-    for (let i = 0; i < n; i++) debug[i] = chunk[i]! & 0x7f;
-    return { console: NONE, debug };
-  }
   const console = Buffer.allocUnsafe(n - high);
   let c = 0;
   let d = 0;
@@ -52,15 +52,7 @@ export interface DebugToLine {
 
 /** Marks bytes from the debugger client for the line: bit 7 set on each. */
 export function debugToLine(chunk: Buffer): DebugToLine {
-  const n = chunk.length;
-  const line = Buffer.allocUnsafe(n);
-  let highBytes = 0;
-  for (let i = 0; i < n; i++) {
-    const b = chunk[i]!;
-    highBytes += b >>> 7;
-    line[i] = b | DEBUG_BIT;
-  }
-  return { line, highBytes };
+  return { line: withHighBit(chunk), highBytes: countHighBytes(chunk) };
 }
 
 export interface ConsoleToLine {
@@ -73,8 +65,7 @@ export interface ConsoleToLine {
 /** Filters bytes from a console client for the line: bytes >= 0x80 are dropped and counted. */
 export function consoleToLine(chunk: Buffer): ConsoleToLine {
   const n = chunk.length;
-  let high = 0;
-  for (let i = 0; i < n; i++) high += chunk[i]! >>> 7;
+  const high = countHighBytes(chunk);
   if (high === 0) return { line: chunk, dropped: 0 };
   const line = Buffer.allocUnsafe(n - high);
   let c = 0;

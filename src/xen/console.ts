@@ -5,6 +5,7 @@
 // Xen 2.0 toggled between Xen and dom0; our dom0 is native, so it cycles Xen -> each domU -> Xen.
 import debug from "debug";
 import type { ConsoleScript } from "./console-script.js";
+import { asUint8Array, withHighBit, withoutHighBit, withoutHighBitIfAllHigh } from "../emu/serial/bytes.js";
 
 const log = debug("xen:console");
 
@@ -50,7 +51,10 @@ export class SerialConsole {
   private readonly consoleIoRx = new Map<number, number[]>();
   private script: ConsoleScript | null = null;
 
-  /** `transmit` sends bytes out of the UART (the serial line to the development computer). */
+  /**
+   * `transmit` sends bytes out of the UART (the serial line to the development computer). Each
+   * call gets a new array that the console never touches again, so it may be sent without a copy.
+   */
   constructor(private readonly transmit: (bytes: Uint8Array) => void) {
     this.registerKey({ key: "h", description: "print this help", run: () => this.printHelp() });
   }
@@ -86,9 +90,7 @@ export class SerialConsole {
 
   /** Bytes from the debugger stub: sent with bit 7 set so the splitter routes them to gdb. */
   debugTransmit(bytes: Uint8Array): void {
-    const out = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] | HIGH_BIT;
-    this.transmit(out);
+    this.transmit(asUint8Array(withHighBit(bytes)));
   }
 
   /** Xen's log so far (the console ring), as `xm dmesg` prints it. */
@@ -105,8 +107,7 @@ export class SerialConsole {
   /** Console text goes out with bit 7 clear (the "com1L" half of the line). */
   private send(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    const out = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] & ~HIGH_BIT;
+    const out = asUint8Array(withoutHighBit(bytes));
     this.atLineStart = out[out.length - 1] === 0x0a;
     this.transmit(out);
     // Typed at this very point of the guest's run, so a deterministic host replays it exactly.
@@ -130,6 +131,13 @@ export class SerialConsole {
 
   /** Bytes received by the UART. */
   receive(bytes: Uint8Array): void {
+    const onlyDebug = withoutHighBitIfAllHigh(bytes);
+    if (onlyDebug !== null) {
+      // Debugger bytes only (a gdb packet): one run, without the byte-by-byte walk below.
+      if (this.debugEndpoint !== undefined) this.debugEndpoint(asUint8Array(onlyDebug));
+      else this.debugBytesDiscarded += bytes.length;
+      return;
+    }
     let debugRun: number[] = [];
     let consoleRun: number[] = [];
     const flushDebug = () => {

@@ -17,13 +17,20 @@ export class Scheduler {
   sliceEndNs = 0;
   /** Set by sched_op(yield) or block: end the current slice at the next stop. */
   yieldRequested = false;
-  /** A domain woken by an event: it runs next, as BVT's warp let a woken domain in at once. */
-  private woken: Domain | null = null;
+  /**
+   * Domains woken by events, oldest first: they run next, as BVT's warp let a woken domain in
+   * at once. A queue, not one slot: a second wake (a spinner's own event) must not cancel the
+   * first, or the first domain waits a whole slice of the spinner with its event pending.
+   */
+  private woken: Domain[] = [];
 
   /** An event made `d` runnable: end the current slice and run `d` next. */
   wakeUp(d: Domain): void {
-    if (d === this.current) return;
-    this.woken = d;
+    // The running domain needs nothing, unless it has just blocked or yielded: then its slice
+    // ends at the next pick, and the event must bring it back rather than leave it runnable
+    // behind another domain's whole slice.
+    if (d === this.current && !this.yieldRequested) return;
+    if (!this.woken.includes(d)) this.woken.push(d);
     this.yieldRequested = true;
   }
 
@@ -32,6 +39,7 @@ export class Scheduler {
   }
 
   remove(d: Domain): void {
+    this.woken = this.woken.filter((w) => w !== d);
     const i = this.order.indexOf(d);
     if (i < 0) return;
     this.order.splice(i, 1);
@@ -51,11 +59,12 @@ export class Scheduler {
     const cur = this.current;
     if (cur && cur.canRun && !this.yieldRequested && nowNs < this.sliceEndNs) return { domain: cur, switched: false };
     this.yieldRequested = false;
-    const w = this.woken;
-    this.woken = null;
-    if (w && w.canRun && this.order.includes(w)) {
+    while (this.woken.length > 0) {
+      const w = this.woken.shift()!;
+      if (!w.canRun || !this.order.includes(w)) continue;
       // The cursor stays where it was: when the woken domain blocks again, round robin goes on
       // from the domain it interrupted, so a frequently woken domain cannot starve anyone.
+      // Others still queued get their turn when this one blocks or yields.
       this.current = w;
       this.sliceEndNs = nowNs + SLICE_NS;
       return { domain: w, switched: w !== cur };

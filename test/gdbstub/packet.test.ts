@@ -4,6 +4,7 @@ import {
   PacketDecoder,
   asciiBytes,
   checksum,
+  frameHex,
   decodeRunLength,
   encodeRunLength,
   escapeBinary,
@@ -49,6 +50,33 @@ describe("checksum() and framePacket()", () => {
         expect(frame.every((x) => x < 0x80)).toBe(true);
         expect([...frame.subarray(1, 4)]).toEqual([0x41, b, 0x42]);
       }
+    }
+  });
+
+  it("sums long and unaligned ranges (the word-wise path) as a byte-by-byte sum does", () => {
+    const bytes = new Uint8Array(1000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) & 0xff;
+    for (const [start, end] of [[0, 1000], [1, 999], [3, 70], [5, 68], [2, 66], [7, 7 + 64]]) {
+      let naive = 0;
+      for (let i = start; i < end; i++) naive += bytes[i];
+      expect(checksum(bytes, start, end), `${start}..${end}`).toBe(naive & 0xff);
+      expect(checksum(bytes.subarray(start, end)), `view ${start}..${end}`).toBe(naive & 0xff);
+    }
+  });
+
+  it("refuses a framing or high character anywhere in a long string body, with its offset", () => {
+    const long = "0".repeat(5000);
+    expect(() => framePacket(`${long}*`)).toThrow("unescaped '*' at offset 5000");
+    expect(() => framePacket(`${long}\u00e9${long}`)).toThrow("byte 0xe9 at offset 5000 is not 7-bit clean");
+    expect(() => framePacket(`\u2603${long}`)).toThrow("byte 0xff at offset 0 is not 7-bit clean");
+  });
+
+  it("frameHex() frames bytes as the same packet as framePacket() of their hex", () => {
+    for (const n of [0, 1, 2, 3, 63, 64, 65, 1000]) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) & 0xff);
+      const viaText = framePacket(Buffer.from(data).toString("hex"));
+      expect(str(frameHex(data)), `${n} bytes`).toBe(str(viaText));
+      expect(str(frameHex(data.subarray(1))), `${n} bytes, offset 1`).toBe(str(framePacket(Buffer.from(data.subarray(1)).toString("hex"))));
     }
   });
 

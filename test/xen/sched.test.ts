@@ -48,6 +48,35 @@ describe("Scheduler", () => {
     expect(s.pick(2)).toEqual({ domain: c, switched: true });
   });
 
+  it("two domains woken before the next pick both run before the round robin goes on", () => {
+    const s = new Scheduler();
+    const [spin, h, g] = domains(3);
+    [spin, h, g].forEach((d) => s.add(d));
+    h.blocked = true;
+    g.blocked = true;
+    expect(s.pick(0)?.domain).toBe(spin);
+    h.blocked = false;
+    s.wakeUp(h);
+    g.blocked = false;
+    s.wakeUp(g);
+    expect(s.pick(1)?.domain).toBe(h);
+    h.blocked = true;
+    s.yieldRequested = true; // h blocks again
+    expect(s.pick(2)?.domain).toBe(g);
+  });
+
+  it("a domain that just blocked and is woken before the next pick runs again", () => {
+    const s = new Scheduler();
+    const [h, spin] = domains(2);
+    [h, spin].forEach((d) => s.add(d));
+    expect(s.pick(0)?.domain).toBe(h);
+    h.blocked = true;
+    s.yieldRequested = true; // sched_op(block)
+    h.blocked = false;
+    s.wakeUp(h); // an event arrives before the scheduler ran
+    expect(s.pick(1)).toEqual({ domain: h, switched: false });
+  });
+
   it("a domain woken every slice does not starve the others", () => {
     const s = new Scheduler();
     const [h, a, b] = domains(3);

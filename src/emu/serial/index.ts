@@ -13,4 +13,4 @@ export { createSerialPair, type SerialPair } from "./pair.js";
 export { openSerialTransport, TransportLineEnd, type TransportOptions } from "./open-transport.js";
 export { parseTransport, formatTransport, TRANSPORT_HELP, type TransportSpec } from "./transport-spec.js";
 export { type LineClock, wallClock, bytesInTime, timeForBytes, BITS_PER_FRAME } from "./baud-pacer.js";
-export { concatBytes, copyBytes, asUint8Array } from "./bytes.js";
+export { concatBytes, copyBytes, asUint8Array, countHighBytes, withHighBit, withoutHighBit, withoutHighBitIfAllHigh } from "./bytes.js";

@@ -53,7 +53,7 @@ export interface TestingComputer {
 /** Builds the testing computer on `line`, creates the boot domains and starts running. */
 export async function startTestingComputer(line: SerialLineEnd, options: TestingComputerOptions): Promise<TestingComputer> {
   const uart = new Uart(line);
-  const console = new SerialConsole((bytes) => uart.write(bytes));
+  const console = new SerialConsole((bytes) => uart.writeOwned(bytes));
   if (options.inputScript !== undefined) {
     const path = options.inputScript;
     let text: string;
@@ -81,7 +81,9 @@ export async function startTestingComputer(line: SerialLineEnd, options: Testing
   console.setDebugEndpoint((bytes) => gdb.receive(bytes));
   uart.onReceive((chunk) => {
     console.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    host.kick();
+    // A host the debugger holds has nothing to run (resuming it kicks it): every gdb packet
+    // would otherwise wake the run loop for nothing.
+    if (!host.isStopped) host.kick();
   });
   let control: ControlServer | null = null;
   if (options.controlPath !== undefined && options.controlPath !== null) {
