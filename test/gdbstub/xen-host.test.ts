@@ -17,6 +17,7 @@ const HELLO = resolve("build/xen/guests/hello.elf");
 const SCRIPT = fileURLToPath(new URL("../gdb/hello-guest.py", import.meta.url));
 const CRASH_SCRIPT = fileURLToPath(new URL("../gdb/crash.py", import.meta.url));
 const MONITOR_SCRIPT = fileURLToPath(new URL("../gdb/monitor.py", import.meta.url));
+const MEMORY_SCRIPT = fileURLToPath(new URL("../gdb/memory-rules.py", import.meta.url));
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -75,12 +76,12 @@ function runGdb(port: number, commands: string[]): Promise<{ stdout: string; std
   });
 }
 
-function runGdbScript(port: number, script: string): Promise<{ stdout: string; stderr: string; code: number }> {
+function runGdbScript(port: number, script: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((done) => {
     execFile(
       "gdb",
       ["-batch", "-nx", "-ex", `target remote 127.0.0.1:${port}`, "-x", script],
-      { env: { ...process.env, HELLO_ELF: HELLO }, timeout: 90_000 },
+      { env: { ...process.env, HELLO_ELF: HELLO, ...env }, timeout: 90_000 },
       (err, stdout, stderr) => done({ stdout, stderr, code: err === null ? 0 : typeof err.code === "number" ? err.code : -1 }),
     );
   });
@@ -250,4 +251,27 @@ it("serves a gdb/MI session (as IDE front ends drive it) on the real host throug
   expect(tc.host.isStopped).toBe(false);
   expect(tc.host.core.domains.get(1)!.crashed).toBe(false);
   expectSevenBitClean(sent, wire);
+}, 120_000);
+
+it("reads the guest's machine-to-phys table, and writes only into the selected domain's own frames", async () => {
+  const { tc, mux } = await bootHost(2);
+  const PFN = 5;
+  const domains = [...tc.host.core.domains.values()].filter((d) => d.id !== 0);
+  const frames = domains.map((d) => `${d.id}:${d.frameList[PFN]}`).join(",");
+  const run = await runGdbScript(mux.gdbPort, MEMORY_SCRIPT, { DOMAIN_FRAMES: frames, PFN: String(PFN), XEN_FRAME: String(tc.host.core.m2pFrames[0]) });
+  expect(run.code, run.stderr).toBe(0);
+  const out = run.stdout;
+  expect(out).toMatch(/^domid: [12]$/m);
+  // Each frame's M2P entry names its pseudo-physical frame, the other domain's as well.
+  expect(out).toContain(`m2p-own: ${PFN}`);
+  expect(out).toContain(`m2p-other: ${PFN}`);
+  expect(out).toContain("m2p-write: refused");
+  expect(out).toContain("xen-area: None");
+  expect(out).toContain("machine-own: ok");
+  expect(out).toContain("machine-other: refused");
+  expect(out).toContain("machine-xen: refused");
+  expect(out).toContain("phys-own: ok");
+  expect(out).toContain("phys-beyond: unreadable");
+  expect(out).toContain("done");
+  for (const d of domains) expect(d.crashed).toBe(false);
 }, 120_000);
