@@ -18,6 +18,7 @@ const SCRIPT = fileURLToPath(new URL("../gdb/hello-guest.py", import.meta.url));
 const CRASH_SCRIPT = fileURLToPath(new URL("../gdb/crash.py", import.meta.url));
 const MONITOR_SCRIPT = fileURLToPath(new URL("../gdb/monitor.py", import.meta.url));
 const MEMORY_SCRIPT = fileURLToPath(new URL("../gdb/memory-rules.py", import.meta.url));
+const STEP_SCRIPT = fileURLToPath(new URL("../gdb/step-watch.py", import.meta.url));
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -274,4 +275,28 @@ it("reads the guest's machine-to-phys table, and writes only into the selected d
   expect(out).toContain("phys-beyond: unreadable");
   expect(out).toContain("done");
   for (const d of domains) expect(d.crashed).toBe(false);
+}, 120_000);
+
+it("steps with the clock and other domains frozen, stops on rwatch/awatch, and runs code the debugger patched", async () => {
+  const { tc, mux, sent, wire } = await bootHost(2);
+  const run = await runGdbScript(mux.gdbPort, STEP_SCRIPT);
+  const out = run.stdout;
+  expect(run.code, run.stderr).toBe(0);
+  expect(out).toContain("step-clock-frozen: True");
+  expect(out).toContain("step-others-frozen: True");
+  expect(out).toMatch(/^step-self-ran: (1\d|20)$/m); // 20 steps (a step into an upcall counts its entry too)
+  expect(out).toContain("step-moved: True");
+  // hello.c reads ticks in on_event (ticks++) and in guest_main's loop.
+  expect(out).toMatch(/^rwatch: hit=True in=(on_event|guest_main)$/m);
+  expect(out).toMatch(/^awatch: hit=True in=(on_event|guest_main)$/m);
+  expect(out).toContain("at-on_event: True");
+  expect(out).toContain("patched-step: eax=0x1234567 eip+5");
+  expect(out).toContain("restored-step: eax-kept=True eip+1");
+  expect(out).toContain("done");
+  // The guests run on unharmed.
+  for (const d of tc.host.core.domains.values()) expect(d.crashed).toBe(false);
+  const before = tc.host.core.domains.get(1)!.cpuTimeInstr;
+  await new Promise((r) => setTimeout(r, 200));
+  expect(tc.host.core.domains.get(1)!.cpuTimeInstr).toBeGreaterThan(before);
+  expectSevenBitClean(sent, wire);
 }, 120_000);
