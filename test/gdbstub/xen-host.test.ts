@@ -300,3 +300,46 @@ it("steps with the clock and other domains frozen, stops on rwatch/awatch, and r
   expect(tc.host.core.domains.get(1)!.cpuTimeInstr).toBeGreaterThan(before);
   expectSevenBitClean(sent, wire);
 }, 120_000);
+
+it("treats a gdb killed while stopped or while running as a detach: breakpoints gone, host running", async () => {
+  const { tc, mux } = await bootHost(2);
+  const points = () => [...tc.host.core.domains.values()].reduce((n, d) => n + d.debugPoints.length, 0);
+  const killedGdb = async (commands: string[], ready: (out: string) => boolean): Promise<void> => {
+    // stdin stays open, so gdb waits at its prompt (or in `continue`) until it is killed.
+    const gdb = spawn("gdb", ["-nx", "-q", HELLO, "-ex", `target remote 127.0.0.1:${mux.gdbPort}`, ...commands.flatMap((c) => ["-ex", c])], { stdio: ["pipe", "pipe", "pipe"] });
+    cleanups.push(() => void gdb.kill("SIGKILL"));
+    let out = "";
+    gdb.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!ready(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(ready(out), out).toBe(true);
+    gdb.kill("SIGKILL");
+    await new Promise((r) => gdb.once("exit", r));
+  };
+  const waitRunning = async (): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (tc.host.isStopped && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(tc.host.isStopped).toBe(false);
+  };
+
+  // Killed at a breakpoint, the host stopped.
+  await killedGdb(["break on_event", "continue"], (o) => /hit Breakpoint 1, on_event/.test(o));
+  await waitRunning();
+  expect(points()).toBe(0);
+  const ticks = tc.host.core.domains.get(1)!.cpuTimeInstr;
+  await new Promise((r) => setTimeout(r, 200));
+  expect(tc.host.core.domains.get(1)!.cpuTimeInstr).toBeGreaterThan(ticks);
+
+  // Killed in `continue`, with a breakpoint (at code never run) and a watchpoint inserted.
+  await killedGdb(["break *(int)&ticks", "watch *(int *)((int)&ticks + 4)", "continue"], (o) => /Continuing\./.test(o) && points() === 2);
+  const deadline = Date.now() + 10_000;
+  while (points() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(points()).toBe(0);
+  await waitRunning();
+
+  // A later gdb attaches as usual.
+  const again = await runGdb(mux.gdbPort, ["info threads", "detach"]);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stdout).toMatch(/"hello-0"/);
+  expect(tc.host.isStopped).toBe(false);
+}, 120_000);
