@@ -69,9 +69,12 @@ export class XenDebugTarget implements DebugTarget {
   attach(): void {
     this.attached = true;
     this.host.debugStopListener = (d: Domain, why: DebugStop) => this.onHostStop(d, why);
+    // Said on the console, so a user watching it knows why every domain froze.
+    this.host.xenLog("Debugger attached: Xen is in a debugging state, all domains stopped");
   }
 
   detach(): void {
+    if (this.attached) this.host.xenLog("Debugger detached: domains running again");
     this.attached = false;
     this.host.debugStopListener = null;
     for (const d of this.host.core.domains.values()) {

@@ -342,4 +342,8 @@ it("treats a gdb killed while stopped or while running as a detach: breakpoints 
   expect(again.code, again.stderr).toBe(0);
   expect(again.stdout).toMatch(/"hello-0"/);
   expect(tc.host.isStopped).toBe(false);
+  // Each attach and detach was said on Xen's console.
+  const log = tc.console.dmesg();
+  expect(log.match(/^\(XEN\) Debugger attached: Xen is in a debugging state, all domains stopped$/gm)).toHaveLength(3);
+  expect(log.match(/^\(XEN\) Debugger detached: domains running again$/gm)).toHaveLength(3);
 }, 120_000);
