@@ -132,7 +132,7 @@ it("reports a domain crash under the debugger on that domain's thread, state kep
 }, 120_000);
 
 it("keeps a crashed domain inspectable by a later gdb until xm destroy", async () => {
-  const { tc, mux } = await bootHost(2);
+  const { tc, mux, sent, wire } = await bootHost(2);
   // crash.py crashes the domain gdb stopped in first (whichever was running at the attach).
   const name = /^crash-thread: (hello-\d)$/m.exec((await runGdbScript(mux.gdbPort, CRASH_SCRIPT)).stdout)![1];
   const other = name === "hello-0" ? "hello-1" : "hello-0";
@@ -158,6 +158,7 @@ it("keeps a crashed domain inspectable by a later gdb until xm destroy", async (
   expect(after.code, after.stderr).toBe(0);
   expect(after.stdout).not.toContain(`"${name}"`);
   expect(after.stdout).toContain(`"${other}"`);
+  expectSevenBitClean(sent, wire);
 }, 120_000);
 
 it("answers every monitor command on the real host; virt, phys, machine and xp views agree", async () => {
@@ -255,7 +256,7 @@ it("serves a gdb/MI session (as IDE front ends drive it) on the real host throug
 }, 120_000);
 
 it("reads the guest's machine-to-phys table, and writes only into the selected domain's own frames", async () => {
-  const { tc, mux } = await bootHost(2);
+  const { tc, mux, sent, wire } = await bootHost(2);
   const PFN = 5;
   const domains = [...tc.host.core.domains.values()].filter((d) => d.id !== 0);
   const frames = domains.map((d) => `${d.id}:${d.frameList[PFN]}`).join(",");
@@ -275,6 +276,7 @@ it("reads the guest's machine-to-phys table, and writes only into the selected d
   expect(out).toContain("phys-beyond: unreadable");
   expect(out).toContain("done");
   for (const d of domains) expect(d.crashed).toBe(false);
+  expectSevenBitClean(sent, wire);
 }, 120_000);
 
 it("steps with the clock and other domains frozen, stops on rwatch/awatch, and runs code the debugger patched", async () => {
@@ -302,7 +304,7 @@ it("steps with the clock and other domains frozen, stops on rwatch/awatch, and r
 }, 120_000);
 
 it("treats a gdb killed while stopped or while running as a detach: breakpoints gone, host running", async () => {
-  const { tc, mux } = await bootHost(2);
+  const { tc, mux, sent, wire } = await bootHost(2);
   const points = () => [...tc.host.core.domains.values()].reduce((n, d) => n + d.debugPoints.length, 0);
   const killedGdb = async (commands: string[], ready: (out: string) => boolean): Promise<void> => {
     // stdin stays open, so gdb waits at its prompt (or in `continue`) until it is killed.
@@ -346,4 +348,5 @@ it("treats a gdb killed while stopped or while running as a detach: breakpoints 
   const log = tc.console.dmesg();
   expect(log.match(/^\(XEN\) Debugger attached: Xen is in a debugging state, all domains stopped$/gm)).toHaveLength(3);
   expect(log.match(/^\(XEN\) Debugger detached: domains running again$/gm)).toHaveLength(3);
+  expectSevenBitClean(sent, wire);
 }, 120_000);
