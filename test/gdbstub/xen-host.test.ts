@@ -19,6 +19,7 @@ const CRASH_SCRIPT = fileURLToPath(new URL("../gdb/crash.py", import.meta.url));
 const MONITOR_SCRIPT = fileURLToPath(new URL("../gdb/monitor.py", import.meta.url));
 const MEMORY_SCRIPT = fileURLToPath(new URL("../gdb/memory-rules.py", import.meta.url));
 const STEP_SCRIPT = fileURLToPath(new URL("../gdb/step-watch.py", import.meta.url));
+const EXAMPLE_SCRIPT = fileURLToPath(new URL("../gdb/domains.py", import.meta.url));
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -348,5 +349,19 @@ it("treats a gdb killed while stopped or while running as a detach: breakpoints 
   const log = tc.console.dmesg();
   expect(log.match(/^\(XEN\) Debugger attached: Xen is in a debugging state, all domains stopped$/gm)).toHaveLength(3);
   expect(log.match(/^\(XEN\) Debugger detached: domains running again$/gm)).toHaveLength(3);
+  expectSevenBitClean(sent, wire);
+}, 120_000);
+
+it("runs the example script shipped for users (test/gdb/domains.py) on the real host", async () => {
+  const { tc, mux, sent, wire } = await bootHost(2);
+  const run = await runGdbScript(mux.gdbPort, EXAMPLE_SCRIPT);
+  expect(run.code, run.stderr).toBe(0);
+  for (const [id, name] of [[1, "hello-0"], [2, "hello-1"]] as const) {
+    expect(run.stdout).toMatch(new RegExp(`^domain ${id} pid=${id + 1} name=${name} eip=0xc0[0-9a-f]{6} esp=0xc0[0-9a-f]{6} stack=[0-9a-f]{32}$`, "m"));
+  }
+  expect(run.stdout).toMatch(/^stepi 0xc0[0-9a-f]{6} -> 0xc0[0-9a-f]{6}$/m);
+  const listed = /^monitor commands: (.*)$/m.exec(run.stdout)![1].split(" ");
+  expect(listed).toEqual(expect.arrayContaining(["help", "mem", "domains", "status", "xp", "pt", "gdt", "seg", "evtchn", "console", "pause", "unpause", "sstep-events"]));
+  expect(tc.host.isStopped).toBe(false);
   expectSevenBitClean(sent, wire);
 }, 120_000);
