@@ -74,6 +74,11 @@ type RunState =
   | "running"
   | "detached";
 
+/** Packets that end a session: D, D;pid, k, vKill;pid. */
+function isGoodbye(packet: string): boolean {
+  return packet === "D" || packet === "k" || packet.startsWith("D;") || packet.startsWith("vKill;");
+}
+
 export class GdbSession implements StubState {
   readonly target: DebugTarget;
   readonly packetSize: number;
@@ -237,6 +242,9 @@ export class GdbSession implements StubState {
         const packet = Buffer.from(event.data).toString("latin1");
         const hello = packet.startsWith("qSupported");
         if (this.runState === "detached") {
+          // A goodbye to nobody (the splitter's detach for a debugger that already left) must
+          // not stop the host: only other packets attach.
+          if (isGoodbye(packet)) return;
           this.link.leaveNoAckMode();
           this.attach();
         }

@@ -10,6 +10,9 @@ import { DEFAULT_SCROLLBACK_BYTES, Scrollback } from "./scrollback.js";
 
 const log = createDebug("mux");
 
+/** RSP's detach packet ("D", checksum 0x44), sent on behalf of a debugger that vanished. */
+const VANISHED_DEBUGGER_DETACH = Buffer.from("$D#44", "latin1");
+
 export const DEFAULT_GDB_PORT = 4444;
 export const DEFAULT_CONSOLE_PORT = 4445;
 export const DEFAULT_LISTEN_HOST = "127.0.0.1";
@@ -261,6 +264,9 @@ export class MuxServer {
         this.debuggerSocket = null;
         this.stats.debuggerConnected = false;
         log("debugger %s left", peerName(s));
+        // The stub across the line cannot see a debugger go: say its detach for it, so the
+        // host resumes without its breakpoints (a stub already detached ignores it).
+        this.toLine(debugToLine(VANISHED_DEBUGGER_DETACH).line);
       }
     });
   }

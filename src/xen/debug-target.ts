@@ -7,7 +7,7 @@ import type {
   ResumeRequest, TargetEvent, TargetResult, VcpuInfo, VcpuRef,
 } from "../gdbstub/index.js";
 import {
-  EVTCHNSTAT_interdomain, EVTCHNSTAT_unbound, EVTCHNSTAT_virq, PGT_gdt_page, PGT_l1_page_table,
+  EVTCHNSTAT_interdomain, EVTCHNSTAT_unbound, EVTCHNSTAT_virq, HYPERVISOR_VIRT_START, PGT_gdt_page, PGT_l1_page_table,
   PGT_l2_page_table, PGT_ldt_page, SHARED_INFO,
 } from "./abi.js";
 import type { DebugPoint, Domain } from "./domain.js";
@@ -72,9 +72,12 @@ export class XenDebugTarget implements DebugTarget {
   attach(): void {
     this.attached = true;
     this.host.debugStopListener = (d: Domain, why: DebugStop) => this.onHostStop(d, why);
+    // Said on the console, so a user watching it knows why every domain froze.
+    this.host.xenLog("Debugger attached: Xen is in a debugging state, all domains stopped");
   }
 
   detach(): void {
+    if (this.attached) this.host.xenLog("Debugger detached: domains running again");
     this.attached = false;
     this.host.debugStopListener = null;
     for (const d of this.host.core.domains.values()) {
@@ -142,6 +145,12 @@ export class XenDebugTarget implements DebugTarget {
       const mfn = d.frameList[addr >>> 12];
       return mfn === undefined ? -1 : mfn * 4096 + (addr & 0xfff);
     }
+    if (addr >= HYPERVISOR_VIRT_START) {
+      // The read-only machine-to-phys table every guest can read there (writes are refused
+      // below: its frames are Xen's); the rest of Xen's area is unreachable, as for the guest.
+      const mfn = this.host.core.m2pFrames[(addr - HYPERVISOR_VIRT_START) >>> 12];
+      return mfn === undefined ? -1 : mfn * 4096 + (addr & 0xfff);
+    }
     return guestVaToMa(this.host.addressSpace(d), addr, false);
   }
 
@@ -175,6 +184,8 @@ export class XenDebugTarget implements DebugTarget {
       const t = f.type[mfn];
       const tableInUse = f.typeCount[mfn] > 0 && (t === PGT_l1_page_table || t === PGT_l2_page_table || t === PGT_gdt_page || t === PGT_ldt_page);
       if (f.owner[mfn] < 0 || tableInUse) return { ok: false, message: `frame ${mfn} is ${f.owner[mfn] < 0 ? "Xen's or free" : "a page table or descriptor table in use"}` };
+      // Whatever the address space, a write lands only in the selected domain's own frames.
+      if (f.owner[mfn] !== d?.id) return { ok: false, message: `frame ${mfn} belongs to domain ${f.owner[mfn]}, not the selected domain ${d?.id ?? "(none)"}` };
       const n = Math.min(data.length - done, 4096 - (at & 0xfff));
       chunks.push([ma, done, n]);
       done += n;
@@ -249,7 +260,7 @@ export class XenDebugTarget implements DebugTarget {
     const dom = (args: string[], ctx: { vcpu: VcpuRef | null }): Domain => {
       const id = args[0] !== undefined ? Number(args[0]) : ctx.vcpu?.domain;
       const d = id === undefined ? undefined : h.core.domains.get(id);
-      if (!d || d.id === 0) throw new RangeError(`Cannot find domain ${args[0] ?? "(none selected)"}`);
+      if (!d || d.id === 0) throw new RangeError(`Cannot find domain ${args[0] ?? "(none selected)"}: no such guest domain (see monitor domains)`);
       return d;
     };
     return [

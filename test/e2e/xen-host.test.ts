@@ -229,6 +229,64 @@ describe("minix-on-xen host and mux in two processes", () => {
     expect(g.out).toMatch(/^eip\s+0xc0[0-9a-f]{6}\s/m);
   }, 30_000);
 
+  it("runs the gdb Python session of the in-process tests over the Unix socket and cycles focus with Ctrl-A x3", async () => {
+    const dir = tempDir();
+    const line = join(dir, "serial.sock");
+    const sock = join(dir, "xend.sock");
+    const host = child(Child.cli(["host", "--serial", `unix-listen:${line}`, "--config", smallConfig(dir, "alpha"), "--config", smallConfig(dir, "beta"), "--control", sock]));
+    await host.line(/^serial: /m, "the host's serial line");
+    const mux = child(Child.cli(["mux", "--serial", `unix:${line}`, "--gdb-port", "0", "--console-port", "0"]));
+    const ports = await muxPorts(mux);
+    const con = await client(ports.console);
+    await until(() => con.text().includes("hello: ready\n"), "alpha ready over the Unix socket");
+    expect(con.text()).toContain("(XEN) *** Serial input -> DOM1 (alpha)");
+
+    // Ctrl-A x3 cycles Xen -> DOM1 -> DOM2 -> Xen; typed text reaches the focused domain only.
+    con.send(CTRL_A_X3);
+    await until(() => con.text().includes("*** Serial input -> DOM2 (beta) (type 'CTRL-a' three times to switch input to Xen)"), "focus on DOM2");
+    const mark = con.text().length;
+    con.send("to-beta\r");
+    await until(() => con.text().slice(mark).includes("to-beta\r"), "beta's echo on the serial console");
+    con.send(CTRL_A_X3);
+    await until(() => con.text().includes("*** Serial input -> Xen (type 'CTRL-a' three times to switch input to DOM1 (alpha))"), "focus on Xen");
+    con.send(CTRL_A_X3);
+    await until(() => (con.text().match(/\*\*\* Serial input -> DOM1 \(alpha\)/g) ?? []).length === 2, "focus back on DOM1");
+    con.send("to-alpha\r");
+    await until(() => con.text().includes("to-alpha\r"), "alpha's echo");
+    // Each domain's own console (xm console's history) holds its own echo only.
+    const history = async (name: string, echo: string): Promise<string> => {
+      const c = child(Child.cli(["xm", "--control", sock, "console", name]));
+      await until(() => c.stderr.includes("Ctrl-] detaches"), `xm console ${name}`);
+      await until(() => c.stdout.includes("hello from the hello guest\n") && c.stdout.includes(echo), `${name}'s history`);
+      c.proc.stdin!.write("\x1d");
+      await until(() => c.exited, "xm console to exit");
+      return c.stdout;
+    };
+    const beta = await history("beta", "to-beta\r");
+    expect(beta).toContain("to-beta\r");
+    expect(beta).not.toContain("to-alpha");
+    const alpha = await history("alpha", "to-alpha\r");
+    expect(alpha).toContain("to-alpha\r");
+    expect(alpha).not.toContain("to-beta");
+
+    // The same gdb Python session as test/gdbstub/xen-host.test.ts, across the process boundary.
+    const run = await new Promise<{ code: number; out: string; err: string }>((done) => {
+      execFile("gdb", ["-batch", "-nx", "-ex", `target remote 127.0.0.1:${ports.gdb}`, "-x", resolve("test/gdb/hello-guest.py")],
+        { env: { ...process.env, HELLO_ELF: HELLO_ELF }, timeout: 90_000 },
+        (err, out, errText) => done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, out, err: errText }));
+    });
+    expect(run.code, run.err).toBe(0);
+    for (const want of ["inferiors: 2", "threads: alpha,beta", "stopped-in: on_event", "next-moved-lines: True", "ticks-after-next: 1",
+      "finish-left: True", "watch: hit=True delta=1", "interrupt: SIGINT", "inferior-2-eip-readable: True", "done"]) {
+      expect(run.out).toContain(want);
+    }
+    expect(run.out).toMatch(/^bt: #0 {2}on_event \(port=\d+\) at test\/xen\/guests\/hello\.c:\d+\|#1 .* in trap_c /m);
+    expect(run.out).toMatch(/^monitor-console: (.*\|)?hello from the hello guest\|/m);
+    // The host ran on after the debugger left: the console still echoes.
+    con.send("after-gdb\r");
+    await until(() => con.text().includes("after-gdb\r"), "the echo after gdb detached");
+  }, 120_000);
+
   it("xm create -c starts a domain and attaches to its console", async () => {
     const dir = tempDir();
     const line = join(dir, "serial.sock");

@@ -344,6 +344,10 @@ describe("session on a line that outlives debuggers (reattach)", () => {
     expect(c.target.isRunning).toBe(true);
     c.sendRaw("+");
     expect(c.target.attachedCount).toBe(1);
+    // A goodbye to nobody (the splitter's detach for a debugger that left) attaches nothing.
+    for (const bye of ["D", "D;1", "k", "vKill;1"]) c.sendRaw(framePacket(bye));
+    expect(c.target.attachedCount).toBe(1);
+    expect(c.target.isRunning).toBe(true);
     c.one("qSupported:multiprocess+");
     expect(c.target.attachedCount).toBe(2);
     const n = c.replies.length;

@@ -1,6 +1,6 @@
 // The real gdb through the real splitter: gdb -> TCP -> mux (sets bit 7) -> in-process serial
 // line -> the stub (with the in-memory test target) and back. Also a gdb that is killed without
-// detaching, followed by a new one: on a line the stub only learns it from the new qSupported.
+// detaching, followed by a new one: the splitter says the detach for it, so the target runs on.
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,13 +103,23 @@ describe("the stub through the serial splitter", () => {
     while (!/hit Breakpoint 1/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(out).toMatch(/hit Breakpoint 1/);
     expect(target.breakpoints.length).toBe(0); // gdb lifts breakpoints while stopped
+    expect(target.isRunning).toBe(false);
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
+    // The splitter says the vanished debugger's detach: the target runs again, and nothing
+    // of the old session (breakpoints, a stopped host) waits for the next debugger.
+    const deadline2 = Date.now() + 5_000;
+    while (!target.isRunning && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
+    expect(target.isRunning).toBe(true);
+    expect(target.detachCount).toBe(1);
+    expect(target.breakpoints).toEqual([]);
+    expect(target.attachedCount).toBe(1);
     const second = await runGdb(["-ex", `target remote 127.0.0.1:${mux.gdbPort}`, "-ex", "info registers eip", "-ex", "info threads", "-ex", "detach"]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/^eip\s+0x100010\s+0x100010$/m);
+    expect(second.stdout).toMatch(/^eip\s+0x1000[0-9a-f]{2}\s+0x1000[0-9a-f]{2}$/m);
     expect(second.stdout).toMatch(/Thread 2\.1 "minix"/);
     expect(target.attachedCount).toBe(2);
+    expect(target.detachCount).toBe(2);
     expect(target.isRunning).toBe(true);
   });
 });

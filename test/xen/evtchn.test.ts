@@ -120,6 +120,14 @@ describe("event_channel_op", () => {
     }
     expect(last).toBe(1023);
     expect(evtchn(g, EVTCHNOP_alloc_unbound, [[8, 2, DOMID_SELF]]).rc).toBe(-ENOSPC);
+    // A full table refuses new VIRQ bindings and interdomain ends too; status past it is -EINVAL.
+    expect(evtchn(g, EVTCHNOP_bind_virq, [[8, 4, VIRQ_DEBUG]]).rc).toBe(-ENOSPC);
+    const other = Guest.create({}, g.host);
+    const un = evtchn(other, EVTCHNOP_alloc_unbound, [[8, 2, g.d.id]]);
+    expect(un.rc).toBe(0);
+    const B = EVTCHN_BIND_INTERDOMAIN;
+    expect(evtchn(g, EVTCHNOP_bind_interdomain, [[B.dom1, 2, DOMID_SELF], [B.dom2, 2, other.d.id], [B.port1, 4, 0], [B.port2, 4, un.u32(12)]]).rc).toBe(-ENOSPC);
+    expect(evtchn(g, EVTCHNOP_status, [[8, 2, DOMID_SELF], [12, 4, 1024]]).rc).toBe(-EINVAL);
   });
 
   it("the control channel joins the native dom0 and the guest both ways", () => {

@@ -45,6 +45,15 @@ export interface DomainConfig {
   restart: RestartPolicy;
   /** Settings Xen 2.0 accepts that this emulator reads but does not use (vif, ip, restart...). */
   ignored: Record<string, ConfigValue>;
+  /** The line each setting was read from (0: a command-line override), for later errors. */
+  lines: Readonly<Record<string, number>>;
+}
+
+/** " (FILE line N)" naming where `key` was set, or "" when it was not read from a file. */
+export function configPlace(config: DomainConfig, key: string): string {
+  if (config.file === "<inline>") return "";
+  const line = config.lines[key];
+  return line === undefined || line === 0 ? ` (${config.file})` : ` (${config.file} line ${line})`;
 }
 
 type Kind = "string" | "int" | "strings";
@@ -164,6 +173,7 @@ export function parseConfig(text: string, file: string, overrides: string[] = []
     disks,
     restart: restart as RestartPolicy,
     ignored,
+    lines: Object.fromEntries([...got].map(([k, a]) => [k, a.line])),
   };
 }
 

@@ -25,7 +25,7 @@ import { BlockBackend } from "./block-backend.js";
 import { buildConfiguredDomain } from "./build-domain.js";
 import { findBuilder } from "./builder.js";
 import { registerStandardBuilders } from "./builders.js";
-import type { DomainConfig } from "./config.js";
+import { configPlace, type DomainConfig } from "./config.js";
 import { DomainController } from "./domain-controller.js";
 
 const log = debug("xen:xend");
@@ -94,12 +94,13 @@ export class Xend {
     for (const r of this.domains.values()) {
       if (r.info.name === config.name) throw new RangeError(`Cannot create domain "${config.name}": a domain of that name exists (id ${r.info.id})`);
     }
-    const builder = findBuilder(config.builder);
-    const kernel = this.read(config.kernel, "kernel");
-    const ramdisk = config.ramdisk === undefined ? undefined : this.read(config.ramdisk, "ramdisk");
-    const d = this.hv.createDomain({ name: config.name, memoryMiB: config.memoryMiB });
+    // Errors found now still say where in the config file the setting at fault was made.
+    const builder = blame(config, "builder", () => findBuilder(config.builder));
+    const kernel = blame(config, "kernel", () => this.read(config.kernel, "kernel"));
+    const ramdisk = config.ramdisk === undefined ? undefined : blame(config, "ramdisk", () => this.read(config.ramdisk!, "ramdisk"));
+    const d = blame(config, "memory", () => this.hv.createDomain({ name: config.name, memoryMiB: config.memoryMiB }));
     try {
-      const { dom0Port, sharedInfoMa } = buildConfiguredDomain(this.hv, d, builder, { config, kernel, ramdisk });
+      const { dom0Port, sharedInfoMa } = blame(config, "kernel", () => buildConfiguredDomain(this.hv, d, builder, { config, kernel, ramdisk }));
       const controller: DomainController = new DomainController({
         domid: d.id,
         memory: this.hv.mem,
@@ -123,7 +124,7 @@ export class Xend {
         historyBytes: 0,
         listeners: new Set(),
         controller,
-        block: this.blockBackend(d, config, controller),
+        block: blame(config, "disk", () => this.blockBackend(d, config, controller)),
       };
       controller.setHandler(CMSG_BLKIF_FE, (req) => rec.block.handle(req));
       this.domains.set(d.id, rec);
@@ -311,4 +312,14 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     o += c.length;
   }
   return out;
+}
+
+/** Runs `fn`; an Error it throws gets the config file and the line of `key` appended. */
+function blame<T>(config: DomainConfig, key: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof Error && !err.message.includes(config.file)) err.message += configPlace(config, key);
+    throw err;
+  }
 }

@@ -162,7 +162,7 @@ describe("BlockBackend", () => {
     const { xend, host } = makeRig();
     const free = host.core.pool.freeCount;
     expect(() => xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nmemory=4\ndisk=['file:nope.img,hda1,w']\n`)))).toThrow(
-      /Cannot attach disk ".*nope.img": no such file/,
+      /^Cannot attach disk ".*nope.img": no such file \(.*t\.cfg line 3\)$/,
     );
     expect(() => xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nmemory=4\ndisk=['phy:hda1,hda1,w']\n`)))).toThrow(
       'Cannot attach disk "phy:hda1": only file: images are supported here',

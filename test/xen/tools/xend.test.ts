@@ -3,7 +3,7 @@ import { CMSG_CONSOLE, CMSG_CONSOLE_DATA, CMSG_SHUTDOWN, CMSG_SHUTDOWN_POWEROFF,
 import { readConfigFile } from "../../../src/xen/tools/config.js";
 import { registerBuilder, builderNames } from "../../../src/xen/tools/builder.js";
 import { buildElfDomain } from "../../../src/xen/tools/elf-builder.js";
-import { GuestControl, makeRig, startInfoField, writeConfig, TINY_KERNEL } from "./xend-rig.js";
+import { GuestControl, makeRig, startInfoField, tinyConfig, writeConfig, TINY_KERNEL } from "./xend-rig.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -27,10 +27,16 @@ describe("Xend.create()", () => {
     create("a");
     const free = host.core.pool.freeCount;
     expect(() => create("a")).toThrow('Cannot create domain "a": a domain of that name exists (id 1)');
-    expect(() => xend.create(readConfigFile(writeConfig(`kernel='${TINY_KERNEL}'\nbuilder='plan9'\nmemory=4`)))).toThrow(/no builder "plan9" \(registered: linux/);
-    expect(() => xend.create(readConfigFile(writeConfig(`kernel='nope.elf'\nmemory=4`)))).toThrow(/Cannot read kernel ".*nope.elf": no such file/);
-    expect(() => create("big", 200)).toThrow(/Cannot create domain "big": 200 MiB asked/);
-    expect(() => create("tiny", 1)).toThrow(/needs 4 MiB, the domain has 1 MiB/);
+    // Each error also names the config file and the line of the setting at fault.
+    const plan9 = writeConfig(`kernel='${TINY_KERNEL}'\nbuilder='plan9'\nmemory=4`);
+    expect(() => xend.create(readConfigFile(plan9))).toThrow(/no builder "plan9" \(registered: linux.*\)/);
+    expect(() => xend.create(readConfigFile(plan9))).toThrow(new RegExp(` \\(${plan9} line 2\\)$`));
+    const nope = writeConfig(`# a kernel that is not there\nmemory=4\nkernel='nope.elf'`);
+    expect(() => xend.create(readConfigFile(nope))).toThrow(/^Cannot read kernel ".*nope.elf": no such file \(.*t\.cfg line 3\)$/);
+    expect(() => create("big", 200)).toThrow(/^Cannot create domain "big": 200 MiB asked.* \(.*big\.cfg line 2\)$/);
+    expect(() => create("tiny", 1)).toThrow(/needs 4 MiB, the domain has 1 MiB.* \(.*tiny\.cfg line 1\)$/);
+    // Settings given on the command line have no line.
+    expect(() => xend.create(readConfigFile(tinyConfig("x", 4), ["kernel=gone.elf"]))).toThrow(/no such file \(.*x\.cfg\)$/);
     expect(host.core.pool.freeCount).toBe(free);
     expect(xend.list().map((r) => r.id)).toEqual([1]);
   });
