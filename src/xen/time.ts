@@ -20,6 +20,8 @@ export class Clock {
   private readonly realStart = performance.now();
   private idleSince: number | null = null;
   private frozen = false;
+  /** performance.now() when the debugger froze the clock. */
+  private frozenAt = 0;
   readonly bootWallclockMs: number;
 
   constructor(readonly mode: TimeMode = "interactive") {
@@ -52,7 +54,7 @@ export class Clock {
       if (deadlineNs !== null && deadlineNs > now) this.virtualNs = deadlineNs;
       return 0;
     }
-    this.idleSince = performance.now();
+    this.idleSince = this.wallNow();
     if (deadlineNs === null) return Infinity;
     return Math.max(0, (deadlineNs - now) / 1e6);
   }
@@ -61,20 +63,32 @@ export class Clock {
   wake(deadlineNs: number | null): void {
     if (this.idleSince === null) return;
     if (this.mode === "interactive") {
-      let next = this.virtualNs + Math.floor((performance.now() - this.idleSince) * 1e6);
+      let next = this.virtualNs + Math.floor((this.wallNow() - this.idleSince) * 1e6);
       if (deadlineNs !== null && next > deadlineNs && this.virtualNs <= deadlineNs) next = deadlineNs;
       this.virtualNs = Math.max(this.virtualNs, next);
     }
     this.idleSince = null;
   }
 
-  /** Debugger stop: time stands still until thaw(). */
+  /**
+   * Debugger stop: time stands still until thaw(). Idle time counts up to the stop and again
+   * after it, so a wake-up (a timer armed before the stop) cannot move the clock meanwhile.
+   */
   freeze(): void {
+    if (this.frozen) return;
     this.frozen = true;
+    this.frozenAt = performance.now();
   }
 
   thaw(): void {
+    if (!this.frozen) return;
     this.frozen = false;
+    if (this.idleSince !== null) this.idleSince += performance.now() - this.frozenAt;
+  }
+
+  /** The wall clock as idle time sees it: it stops while the debugger holds the clock. */
+  private wallNow(): number {
+    return this.frozen ? this.frozenAt : performance.now();
   }
 
   /** Writes the time fields of a shared_info page (machine address `sharedMa`). */

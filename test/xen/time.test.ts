@@ -39,6 +39,30 @@ describe("Clock", () => {
     expect(c.nowNs()).toBe(d);
   });
 
+  it("interactive: a wake-up while the debugger holds the clock adds only the idle time before the stop", async () => {
+    const c = new Clock("interactive");
+    const idleFrom = performance.now();
+    c.goIdle(c.nowNs() + 1_000_000_000);
+    await sleep(10);
+    c.freeze();
+    const idleMs = performance.now() - idleFrom;
+    await sleep(30);
+    c.wake(c.nowNs() + 1_000_000_000); // a timer armed before the stop fires during it
+    const frozen = c.nowNs();
+    expect(frozen).toBeGreaterThanOrEqual(8_000_000);
+    expect(frozen).toBeLessThanOrEqual(Math.ceil(idleMs * 1e6));
+    await sleep(20);
+    c.goIdle(null);
+    c.wake(null);
+    expect(c.nowNs()).toBe(frozen);
+    // After the stop, idle time counts again, without the frozen span.
+    c.thaw();
+    c.goIdle(null);
+    await sleep(10);
+    c.wake(null);
+    expect(c.nowNs()).toBeGreaterThanOrEqual(frozen + 8_000_000);
+  });
+
   it("realtime follows the wall clock and stands still while frozen", async () => {
     const c = new Clock("realtime");
     const a = c.nowNs();
