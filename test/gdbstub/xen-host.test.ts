@@ -293,6 +293,8 @@ it("steps with the clock and other domains frozen, stops on rwatch/awatch, and r
   // hello.c reads ticks in on_event (ticks++) and in guest_main's loop.
   expect(out).toMatch(/^rwatch: hit=True in=(on_event|guest_main)$/m);
   expect(out).toMatch(/^awatch: hit=True in=(on_event|guest_main)$/m);
+  const setIn = /^breakpoint-set-in: (\d)$/m.exec(out)![1];
+  expect(out).toContain(`breakpoint-domains: ${[setIn, setIn, setIn, setIn].join(",")}`);
   expect(out).toContain("at-on_event: True");
   expect(out).toContain("patched-step: eax=0x1234567 eip+5");
   expect(out).toContain("restored-step: eax-kept=True eip+1");
