@@ -49,9 +49,17 @@ for kind, cmd in (("rwatch", "rwatch ticks"), ("awatch", "awatch ticks")):
     print("%s: hit=%s in=%s" % (kind, hit, gdb.selected_frame().name()))
     gdb.execute("delete", to_string=True)
 
-# Patch code the guest has run many times: `mov $0x1234567, %eax` over on_event's first bytes.
+# A breakpoint belongs to one domain: both guests run on_event at the same address, but only
+# the domain of the inferior it was set in stops there.
 gdb.execute("break *on_event", to_string=True)
-gdb.execute("continue", to_string=True)
+hits = []
+for _ in range(4):
+    gdb.execute("continue", to_string=True)
+    hits.append(gdb.selected_inferior().pid - 1)
+print("breakpoint-domains: %s" % ",".join(str(h) for h in hits))
+print("breakpoint-set-in: %d" % (gdb.inferiors()[0].pid - 1))
+
+# Patch code the guest has run many times: `mov $0x1234567, %eax` over on_event's first bytes.
 start = eip()
 print("at-on_event: %s" % (start == int(gdb.parse_and_eval("(unsigned int)&on_event"))))
 gdb.execute("delete", to_string=True)

@@ -3,7 +3,7 @@
 // crashes, the host never throwing, and a second domain answering console echoes throughout.
 import { describe, expect, it } from "vitest";
 import {
-  EFAULT, EINVAL, ENOSYS, EPERM, NR_hypercalls,
+  EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, NR_hypercalls,
 } from "../../src/xen/abi.js";
 import { BufferConsole } from "../../src/xen/console-sink.js";
 import { CpuPort } from "../../src/xen/cpu-port.js";
@@ -62,11 +62,12 @@ describe("hostile guest", () => {
     for (let nr = 0; nr < NR_hypercalls; nr++) expect(host.stats.count(nr, undefined, hostileIds), `hypercall ${nr}`).toBeGreaterThan(50);
     // Each documented error path of the calls a domU can reach, many times.
     const paths: Array<[number, number]> = [
-      [0, -EPERM], [0, -EFAULT], [1, -EINVAL], [2, -EINVAL], [3, -EPERM], [4, -EPERM], [6, -ENOSYS],
-      [7, -EPERM], [8, -EPERM], [8, -EINVAL], [9, -EINVAL], [10, -EINVAL], [11, -1], [13, -EFAULT],
-      [14, -EINVAL], [16, -EFAULT], [16, -EINVAL], [16, -ENOSYS], [16, -EPERM], [17, -ENOSYS],
-      [18, -EFAULT], [18, -ENOSYS], [19, -EPERM], [20, -EINVAL], [21, -EINVAL], [21, -ENOSYS],
-      [22, -EPERM], [24, -ENOSYS], [31, -ENOSYS],
+      [0, -EPERM], [0, -EFAULT], [1, -EINVAL], [1, -EFAULT], [2, -EINVAL], [2, -EFAULT], [3, -EPERM],
+      [4, -EPERM], [6, -ENOSYS], [7, -EPERM], [8, -EPERM], [8, -EINVAL], [9, -EINVAL], [10, -EINVAL],
+      [11, -1], [12, -EPERM], [12, -ENOSYS], [12, -EINVAL], [13, -EFAULT], [13, -EINVAL],
+      [14, -EINVAL], [16, -EFAULT], [16, -EINVAL], [16, -ENOSYS], [16, -EPERM], [16, -ESRCH],
+      [17, -ENOSYS], [18, -EFAULT], [18, -ENOSYS], [19, -EPERM], [20, -EINVAL], [20, -EFAULT],
+      [21, -EINVAL], [21, -ENOSYS], [22, -EPERM], [23, -EINVAL], [24, -ENOSYS], [31, -ENOSYS],
     ];
     for (const [nr, rc] of paths) expect(host.stats.count(nr, rc, hostileIds), `hypercall ${nr} -> ${rc}`).toBeGreaterThan(10);
     for (const [nr] of [[0], [1], [10], [14], [16]]) expect(host.stats.count(nr, "ok", hostileIds), `hypercall ${nr} ok`).toBeGreaterThan(0);

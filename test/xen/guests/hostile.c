@@ -107,14 +107,17 @@ random_hypercall(void)
 		a1 = (rnd() & 1) ? (scratch_ma + (rnd() & 0xff8)) : a1;
 		break;
 	case __HYPERVISOR_dom_mem_op:
-		a1 = rnd() & 1;
+		a1 = rnd() % 3;                            /* 2: no such command */
 		a3 = rnd() % 4;
 		a2 = (xen_u32)scratch;
 		a4 = rnd() % 2;
+		if (rnd() & 1)
+			a5 = DOMID_SELF;                   /* else mostly another domain: refused */
 		break;
 	case __HYPERVISOR_multicall:
 		a1 = (rnd() & 1) ? 0xfc000000 : (xen_u32)scratch;
-		((multicall_entry_t *)scratch)->op = __HYPERVISOR_multicall;
+		/* Entries Xen refuses inside a multicall: a nested multicall, switch_vm86. */
+		((multicall_entry_t *)scratch)->op = (rnd() & 1) ? __HYPERVISOR_multicall : __HYPERVISOR_switch_vm86;
 		a2 = 1;
 		break;
 	case __HYPERVISOR_update_va_mapping:
