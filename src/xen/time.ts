@@ -20,8 +20,8 @@ export class Clock {
   private readonly realStart = performance.now();
   private idleSince: number | null = null;
   private frozen = false;
-  /** performance.now() when the debugger froze the clock. */
-  private frozenAt = 0;
+  /** The deadline the host sleeps for while idle (caps the idle time counted). */
+  private idleDeadlineNs: number | null = null;
   readonly bootWallclockMs: number;
 
   constructor(readonly mode: TimeMode = "interactive") {
@@ -54,41 +54,46 @@ export class Clock {
       if (deadlineNs !== null && deadlineNs > now) this.virtualNs = deadlineNs;
       return 0;
     }
-    this.idleSince = this.wallNow();
+    this.idleSince = this.frozen ? null : performance.now();
+    this.idleDeadlineNs = deadlineNs;
     if (deadlineNs === null) return Infinity;
     return Math.max(0, (deadlineNs - now) / 1e6);
   }
 
   /** The host woke from an idle sleep: interactive time catches up with the wall clock. */
   wake(deadlineNs: number | null): void {
-    if (this.idleSince === null) return;
-    if (this.mode === "interactive") {
-      let next = this.virtualNs + Math.floor((this.wallNow() - this.idleSince) * 1e6);
-      if (deadlineNs !== null && next > deadlineNs && this.virtualNs <= deadlineNs) next = deadlineNs;
-      this.virtualNs = Math.max(this.virtualNs, next);
-    }
+    this.idleDeadlineNs = deadlineNs;
+    this.settleIdle();
     this.idleSince = null;
   }
 
   /**
-   * Debugger stop: time stands still until thaw(). Idle time counts up to the stop and again
-   * after it, so a wake-up (a timer armed before the stop) cannot move the clock meanwhile.
+   * Debugger stop: time stands still until thaw(). Idle time up to the stop is counted now, so
+   * the clock the debugger reads does not move while it holds the host, whatever wakes it.
    */
   freeze(): void {
     if (this.frozen) return;
+    this.settleIdle();
     this.frozen = true;
-    this.frozenAt = performance.now();
   }
 
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
-    if (this.idleSince !== null) this.idleSince += performance.now() - this.frozenAt;
+    if (this.idleSince !== null) this.idleSince = performance.now();
   }
 
-  /** The wall clock as idle time sees it: it stops while the debugger holds the clock. */
-  private wallNow(): number {
-    return this.frozen ? this.frozenAt : performance.now();
+  /** Interactive idle time so far is added (never past the deadline slept for). */
+  private settleIdle(): void {
+    if (this.idleSince === null || this.frozen) return;
+    const now = performance.now();
+    if (this.mode === "interactive") {
+      const deadline = this.idleDeadlineNs;
+      let next = this.virtualNs + Math.floor((now - this.idleSince) * 1e6);
+      if (deadline !== null && next > deadline && this.virtualNs <= deadline) next = deadline;
+      this.virtualNs = Math.max(this.virtualNs, next);
+    }
+    this.idleSince = now;
   }
 
   /** Writes the time fields of a shared_info page (machine address `sharedMa`). */

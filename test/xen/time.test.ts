@@ -39,16 +39,18 @@ describe("Clock", () => {
     expect(c.nowNs()).toBe(d);
   });
 
-  it("interactive: a wake-up while the debugger holds the clock adds only the idle time before the stop", async () => {
+  it("interactive: the clock stands still from the debugger stop on, with the idle time before the stop counted", async () => {
     const c = new Clock("interactive");
     const idleFrom = performance.now();
     c.goIdle(c.nowNs() + 1_000_000_000);
     await sleep(10);
     c.freeze();
     const idleMs = performance.now() - idleFrom;
+    const atStop = c.nowNs();
     await sleep(30);
     c.wake(c.nowNs() + 1_000_000_000); // a timer armed before the stop fires during it
     const frozen = c.nowNs();
+    expect(frozen).toBe(atStop);
     expect(frozen).toBeGreaterThanOrEqual(8_000_000);
     expect(frozen).toBeLessThanOrEqual(Math.ceil(idleMs * 1e6));
     await sleep(20);

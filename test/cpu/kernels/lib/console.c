@@ -25,8 +25,10 @@ console_init(void)
 void
 putc_(char c)
 {
-	int spins = 1000000;
-	while ((inb(COM1 + 5) & 0x20) == 0 && --spins > 0)
+	/* No bound on the wait: a loaded host can keep qemu's UART busy for long, and a byte written
+	 * while it is busy is lost (seen as "cx=" for "ecx=" in a peer's line). The peer run's
+	 * timeout covers a UART that never drains. */
+	while ((inb(COM1 + 5) & 0x20) == 0)
 		;
 	outb(COM1, (u8)c);
 }
