@@ -164,12 +164,24 @@ interface Round {
 }
 
 /** One measurement of every configuration, back to back. */
+/**
+ * One measurement of every configuration. Those compared by a ratio run back to back (null
+ * stub, ours, real host, qemu), so that load drift on the shared machine falls between pairs
+ * less often; the rest follow.
+ */
 async function round(): Promise<Round> {
+  const nul = await overSplitter((toLine, line) => new NullStub(toLine, line.lossless));
+  const nullFigures = await measure(nul.port, true);
+  await nul.close();
+
   const oursTarget = new FlatTarget(1);
   const ours = await overSplitter((toLine, line) => new GdbSession({ target: oursTarget, lossless: line.lossless, reattach: true, write: toLine }));
   const oursFigures = await measure(ours.port, true);
   await ours.close();
   oursTarget.halt();
+
+  const realFigures = await realHost(false);
+  const qemuFigures = await qemu();
 
   const directTarget = new FlatTarget(1);
   const direct = await startGdbServer({ target: directTarget });
@@ -184,13 +196,7 @@ async function round(): Promise<Round> {
   await spinning.close();
   spinTarget.halt();
 
-  const nul = await overSplitter((toLine, line) => new NullStub(toLine, line.lossless));
-  const nullFigures = await measure(nul.port, true);
-  await nul.close();
-
-  const realFigures = await realHost(false);
   const realSpinFigures = await realHost(true);
-  const qemuFigures = await qemu();
   return { ours: oursFigures, direct: directFigures, spin: spinFigures.stepiPerS, real: realFigures, realSpin: realSpinFigures?.stepiPerS ?? null, nul: nullFigures, qemu: qemuFigures };
 }
 

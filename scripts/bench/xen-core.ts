@@ -36,7 +36,11 @@ function hostileEntriesPerSecond(seconds: number): { entries: number; hypercalls
   return { entries, hypercalls, ms: Math.round(ms), perSecond: Math.round(entries / (ms / 1000)), mips: +(instr / ms / 1000).toFixed(2), crashes };
 }
 
-async function idleCpuPercent(seconds: number): Promise<number> {
+/** Seconds an idle host is left before its CPU is measured: V8 keeps optimizing the idle path
+ * (on its worker threads) for about ten seconds after boot, which is warm-up, not idling. */
+const IDLE_SETTLE_S = Number(process.env.IDLE_SETTLE_S ?? 10);
+
+async function idleCpuPercent(seconds: number): Promise<{ settled: number; firstSeconds: number }> {
   const console = new BufferConsole();
   const host = new XenHost({ timeMode: "interactive", memoryMiB: 32, console });
   host.attachCpu(new CpuPort(host.core));
@@ -44,18 +48,22 @@ async function idleCpuPercent(seconds: number): Promise<number> {
   host.unpause(g.d);
   host.start();
   while (!console.textOf(g.d.id).includes("hello: ready")) await sleep(10);
-  await sleep(1000); // let the JIT and GC settle after boot
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  const c = process.cpuUsage(c0);
-  const wallUs = (performance.now() - t0) * 1000;
+  const cpuPercent = async (s: number) => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sleep(s * 1000);
+    const c = process.cpuUsage(c0);
+    return +(((c.user + c.system) / ((performance.now() - t0) * 1000)) * 100).toFixed(2);
+  };
+  const firstSeconds = await cpuPercent(Math.min(seconds, IDLE_SETTLE_S));
+  await sleep(Math.max(0, IDLE_SETTLE_S - seconds) * 1000);
+  const settled = await cpuPercent(seconds);
   host.stop();
-  return +(((c.user + c.system) / wallUs) * 100).toFixed(2);
+  return { settled, firstSeconds };
 }
 
 const hostile = hostileEntriesPerSecond(3);
 console.log(`hostile guest: ${hostile.entries} hypervisor entries (${hostile.hypercalls} hypercalls) in ${hostile.ms} ms, ${hostile.perSecond}/s, CPU ${hostile.mips} MIPS, ${hostile.crashes} crashes re-created`);
 const idle = await idleCpuPercent(5);
-console.log(`interactive host with an idle guest (10 ms timer): ${idle}% of one core`);
-console.log(JSON.stringify({ hostileEntriesPerSecond: hostile.perSecond, hostileHypercalls: hostile.hypercalls, hostileCrashes: hostile.crashes, guestMips: hostile.mips, idleCpuPercent: idle }));
+console.log(`interactive host with an idle guest (10 ms timer): ${idle.settled}% of one core (${IDLE_SETTLE_S} s after boot; ${idle.firstSeconds}% right after boot, while V8 still optimizes)`);
+console.log(JSON.stringify({ hostileEntriesPerSecond: hostile.perSecond, hostileHypercalls: hostile.hypercalls, hostileCrashes: hostile.crashes, guestMips: hostile.mips, idleCpuPercent: idle.settled, idleCpuPercentRightAfterBoot: idle.firstSeconds, idleSettleSeconds: IDLE_SETTLE_S }));

@@ -26,6 +26,11 @@ import { ptwrFault, ptwrFlush } from "./ptwr.js";
 
 const log = createDebug("xen:host");
 
+/** Runs `fn` as a microtask (a resolved promise: lighter than queueMicrotask's async resource). */
+function runSoon(fn: () => void): void {
+  void Promise.resolve().then(fn);
+}
+
 export interface XenHostOptions extends XenCoreOptions {
   timeMode?: TimeMode;
   console?: ConsoleSink;
@@ -445,7 +450,7 @@ export class XenHost {
     if (!this.asleep || !this.running) return;
     this.asleep = false;
     this.clock.wake(this.sleptUntil);
-    this.scheduleTurn(queueMicrotask);
+    this.scheduleTurn(runSoon);
   }
 
   /** Runs the host on the event loop until stop(): slices of about 1 ms, sleeping when idle. */
@@ -453,7 +458,7 @@ export class XenHost {
     if (this.running) return;
     this.running = true;
     this.asleep = false;
-    this.scheduleTurn(queueMicrotask);
+    this.scheduleTurn(runSoon);
   }
 
   stop(): void {
@@ -496,9 +501,14 @@ export class XenHost {
     if (sleepMs !== Infinity) this.wakeTimer = setTimeout(this.wake, Math.max(0, Math.ceil(sleepMs)));
   };
 
+  // The deadline timer: a top-level callback, so the turn runs right here, not one hop later.
   private readonly wake = (): void => {
     this.wakeTimer = null;
-    this.kick();
+    if (!this.asleep || !this.running || this.turnPending) return;
+    this.asleep = false;
+    this.clock.wake(this.sleptUntil);
+    this.turnPending = true;
+    this.turn();
   };
 
   /** Debugger stop: nothing runs and the clock stands still until resumeHost(). */

@@ -36,6 +36,8 @@ const STOP_REEVAL = 100;
 
 const TLB_LIST_MAX = 16384;
 const BLOCK_CACHE = 8192;
+/** Executions counted per block before compiling: thresholds at or above this never compile. */
+const SEEN_LIMIT = 1024;
 
 /** Access byte of every segment in virtual-8086 mode: present, DPL 3, read/write data, accessed. */
 export const V86_SEGMENT_ACCESS = 0xf3;
@@ -201,6 +203,14 @@ export class Cpu {
 
   /** Executions of a block start before it is compiled to JavaScript; -1 turns compiling off. */
   compileThreshold = 16;
+  /**
+   * The executions must fall within one window of this many instructions (counted as
+   * instructionCount counts them: under Xen that is the TSC, so idle time counts too). Code that
+   * runs now and then, such as an idle guest's 100 Hz timer handler, then stays interpreted: a
+   * compiled block that runs rarely never gets optimized by V8 and costs more than the
+   * interpreter, and compiling it keeps V8's compiler threads busy on an idle host.
+   */
+  compileWindow = 1 << 21;
   /** Per machine frame: block start offset -> execution count, compiled block, or null (not compilable). */
   private frameBlocks: (Map<number, number | BlockFn | null> | undefined)[];
   /** Set by mov ss / pop ss: the single-step trap waits one more instruction (SDM vol. 3 §6.8.3). */
@@ -1060,9 +1070,12 @@ export class Cpu {
       return v;
     }
     if (v === null) return null;
-    const seen = (v ?? 0) + 1;
+    // v packs the window the counting started in and the executions seen in it.
+    const window = Math.floor((this.instructionCount + this.sliceStart - this.left) / this.compileWindow);
+    const counted = v ?? 0;
+    const seen = (Math.floor(counted / SEEN_LIMIT) === window ? counted % SEEN_LIMIT : 0) + 1;
     if (seen <= this.compileThreshold) {
-      map.set(key, seen);
+      map.set(key, window * SEEN_LIMIT + Math.min(seen, SEEN_LIMIT - 1));
       return null;
     }
     const compiled = compileBlock(this.u8, pa, off, this.fetchValid - off);

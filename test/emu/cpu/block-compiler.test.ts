@@ -86,6 +86,33 @@ describe("block compiler", () => {
     }
   });
 
+  it("compiles only blocks that run often within the compile window", () => {
+    // The outer loop's blocks (first code frame) run once per ~200 instructions; the delay
+    // loop (next frame) runs 100 times per call.
+    const src = `
+      mov $20, %esi
+    1: call far
+      dec %esi
+      jnz 1b
+      hlt
+      .p2align 12
+    far:
+      mov $100, %ecx
+    2: dec %ecx
+      jnz 2b
+      ret`;
+    const compiledFrames = (window: number | undefined) => {
+      const m = machine(assemble(src));
+      m.cpu.compileThreshold = 16;
+      if (window !== undefined) m.cpu.compileWindow = window;
+      expect(m.cpu.run(100_000)).toBe(StopReason.HALT);
+      expect(m.cpu.regs[1]).toBe(0);
+      return [m.cpu.codeFrames[CODE >>> 12], m.cpu.codeFrames[(CODE >>> 12) + 1]];
+    };
+    expect(compiledFrames(undefined)).toEqual([1, 1]);
+    expect(compiledFrames(128)).toEqual([0, 1]);
+  });
+
   it("reports a fault inside a block at the faulting instruction with the right count", () => {
     const src = `
       mov $3, %ecx
