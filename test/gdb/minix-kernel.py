@@ -22,6 +22,11 @@ frame = gdb.selected_frame()
 result("cstart-function", frame.name())
 result("cstart-nr-procs", gdb.parse_and_eval("info->setup_info.nr_procs"))
 result("cstart-cs", hex(int(gdb.parse_and_eval("$cs"))))
+# The builder's ring-1 code and data descriptors (GDT slots 1 and 2), before prot_init narrows the code one.
+gdt = int(gdb.parse_and_eval("info->setup_info.gdt_vaddr"))
+words = gdb.selected_inferior().read_memory(gdt + 8, 16).tobytes()
+result("cstart-gdt-kernel-cs", "%08x_%08x" % (int.from_bytes(words[4:8], "little"), int.from_bytes(words[0:4], "little")))
+result("cstart-gdt-kernel-ds", "%08x_%08x" % (int.from_bytes(words[12:16], "little"), int.from_bytes(words[8:12], "little")))
 run("delete")
 
 # 2. The clock task's tick handler, entered from the VIRQ_TIMER upcall.

@@ -13,7 +13,7 @@ import { readConfigFile } from "../../src/xen/tools/config.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readFileSync } from "node:fs";
 import { readImage } from "../../src/minix/image.js";
-import { planMinixLayout } from "../../src/minix/builder.js";
+import { KERNEL_CS_DESCRIPTOR, KERNEL_DS_DESCRIPTOR, planMinixLayout } from "../../src/minix/builder.js";
 
 let tc: TestingComputer | null = null;
 let server: GdbServer | null = null;
@@ -69,6 +69,10 @@ describe("gdb on the MINIX kernel", () => {
     expect(results.get("cstart-function")).toBe("xen_cstart");
     expect(results.get("cstart-nr-procs")).toBe("5");
     expect(results.get("cstart-cs")).toBe("0x9");
+    // At the C start-up the builder's ring-1 descriptors are live: base 0, limit 0xFC3FF pages (Xen's most).
+    const hex = ([lo, hi]: readonly [number, number]) => `${hi.toString(16).padStart(8, "0")}_${lo.toString(16).padStart(8, "0")}`;
+    expect(results.get("cstart-gdt-kernel-cs")).toBe(hex(KERNEL_CS_DESCRIPTOR));
+    expect(results.get("cstart-gdt-kernel-ds")).toBe(hex(KERNEL_DS_DESCRIPTOR));
     expect(results.get("tick-function")).toBe("clock_handler");
     expect(results.get("tick-advanced")).toBe("True");
     expect(results.get("proc-tty-name")).toBe("tty");

@@ -37,6 +37,30 @@ check(const char *what, int ok, int got)
 		failures++;
 }
 
+/*
+ * What 3.1.1's PM and FS ask the clock with (getuptime: SYS_TIMES for NONE), and the device
+ * calls, which a domU answers with EBADREQUEST, as it does a call number past the last.
+ */
+static void
+test_times_and_device_calls(clock_t earlier)
+{
+	static const int device_calls[] = { SYS_DEVIO, SYS_VDEVIO, SYS_IRQCTL, SYS_INT86, SYS_IOPENABLE,
+	    KERNEL_CALL + NR_SYS_CALLS };
+	message m;
+	clock_t uptime = 0;
+	int i, r, refused = 0;
+
+	r = getuptime(&uptime);
+	check("getuptime (SYS_TIMES for NONE) gives the uptime", r == OK && uptime >= earlier, r);
+	for (i = 0; i < (int)(sizeof device_calls / sizeof device_calls[0]); i++) {
+		memset(&m, 0, sizeof m);
+		r = taskcall(SYSTEM, device_calls[i], &m);
+		if (r == EBADREQUEST)
+			refused++;
+	}
+	check("device calls and an unknown call give EBADREQUEST", refused == i, refused == i ? EBADREQUEST : refused);
+}
+
 static void
 test_kernel(void)
 {
@@ -64,6 +88,7 @@ test_kernel(void)
 	printf("boottest %s: boot parameters \"%s\"\n", self_name, params);
 	r = taskcall(SYSTEM, KERNEL_CALL + 22, &m);
 	check("unpermitted kernel call gives ECALLDENIED", r == ECALLDENIED, r);
+	test_times_and_device_calls(uptime);
 }
 
 /* A blocking send to a process blocked sending back: one side must get ELOCKED. */
