@@ -9,7 +9,7 @@ import { createSerialPair } from "../../src/emu/serial/index.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readConfigFile } from "../../src/xen/tools/config.js";
 import { PGT_gdt_page, PGT_l1_page_table, PGT_l2_page_table, START_INFO, _PAGE_RW, _PAGE_USER } from "../../src/xen/abi.js";
-import { KERNEL_CS_DESCRIPTOR, KERNEL_DS_DESCRIPTOR, MINIX_START_INFO, SHARED_INFO_VA, planMinixLayout } from "../../src/minix/builder.js";
+import { KERNEL_DS_DESCRIPTOR, MINIX_START_INFO, SHARED_INFO_VA, planMinixLayout } from "../../src/minix/builder.js";
 import { aoutMemoryLayout, decodeAoutHeader, encodeAoutHeader } from "../../src/minix/aout.js";
 import { checkDescriptor } from "../../src/xen/descriptors.js";
 import { readImage } from "../../src/minix/image.js";
@@ -21,6 +21,8 @@ const HZ = 60;
 interface Machine {
   tc: TestingComputer;
   text(): string;
+  /** Xen's system time (ns) when the console text reached `length` characters. */
+  nsAt(length: number): number;
   type(s: string): void;
   waitFor(cond: () => boolean, what: string, ms?: number): Promise<void>;
   stop(): Promise<void>;
@@ -28,18 +30,25 @@ interface Machine {
 
 const running: Machine[] = [];
 
-async function boot(timeMode: "interactive" | "deterministic"): Promise<Machine> {
+async function boot(timeMode: "interactive" | "deterministic", configOverrides?: string[]): Promise<Machine> {
   const pair = createSerialPair();
   let text = "";
   const waiters: Array<() => void> = [];
+  const stamps: Array<{ end: number; ns: number }> = [];
+  let clockOf: (() => number) | null = null;
   pair.development.setReceiver((chunk) => {
     text += chunk.toString("latin1");
+    if (clockOf) stamps.push({ end: text.length, ns: clockOf() });
     for (const w of waiters.splice(0)) w();
   });
-  const tc = await startTestingComputer(pair.testing, { baud: 0, configs: [CONFIG], controlPath: null, timeMode });
+  const configs = configOverrides ? [] : [CONFIG];
+  const tc = await startTestingComputer(pair.testing, { baud: 0, configs, controlPath: null, timeMode });
+  clockOf = () => tc.host.clock.nowNs();
+  if (configOverrides) tc.xend.create(readConfigFile(CONFIG, configOverrides));
   const m: Machine = {
     tc,
     text: () => text,
+    nsAt: (length) => stamps.find((s) => s.end >= length)!.ns,
     type: (s) => pair.development.write(Buffer.from(s, "latin1")),
     waitFor: (cond, what, ms = 20_000) =>
       new Promise<void>((res, rej) => {
@@ -188,7 +197,7 @@ describe("MINIX on Xen", () => {
     let text = "";
     pair.development.setReceiver((chunk) => (text += chunk.toString("latin1")));
     const tc = await startTestingComputer(pair.testing, { baud: 0, configs: [], controlPath: null, timeMode: "deterministic" });
-    running.push({ tc, text: () => text, type: () => {}, waitFor: async () => {}, stop: async () => {
+    running.push({ tc, text: () => text, nsAt: () => 0, type: () => {}, waitFor: async () => {}, stop: async () => {
       await tc.stop();
       await Promise.all([pair.testing.close(), pair.development.close()]);
     } });
@@ -392,5 +401,34 @@ describe("MINIX on Xen", () => {
     const ticks = t2.ticks - t1.ticks;
     expect(ticks).toBeGreaterThan(10_000);
     expect(Math.abs(ticks - ((t2.ns - t1.ns) * HZ) / 1e9)).toBeLessThanOrEqual(1);
+  }, 180_000);
+
+  it("with a short timer period (boot parameter hz=10000) ticks once per period on a busy CPU and tracks Xen's system time within a tick over 10,000 ticks", async () => {
+    const hz = 10_000;
+    const m = await boot("deterministic", [`extra = "${readConfigFile(CONFIG).extra} hz=${hz}"`]);
+    await m.waitFor(() => bootDone(m), "the prompt");
+    expect(m.text()).toContain(`clock: ${hz} ticks per second (boot parameter hz)`);
+    const d = [...m.tc.host.core.domains.values()].find((x) => x.name === "MinixTester")!;
+    const mem = m.tc.host.mem;
+    const kernelVar = (name: string) => {
+      const va = parseInt(execFileSync("nm", ["build/minix/kernel.elf"], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(` ${name}`))!.split(" ")[0], 16);
+      return mem.read32(d.frameList[va >>> 12] * 4096 + (va & 0xfff));
+    };
+    const counted0 = kernelVar("clock_ticks_counted");
+    const mark = m.text().length;
+    m.type("spin 10200\r");
+    const spun = /boottest init: spinning from uptime (\d+) ticks\r\n[\s\S]*boottest init: spun from uptime (\d+) to (\d+) ticks\r\n/;
+    await m.waitFor(() => spun.test(m.text().slice(mark)), "the end of the spin", 120_000);
+    const [, from, from2, to] = spun.exec(m.text().slice(mark))!.map(Number);
+    expect(from2).toBe(from);
+    const ticks = to - from;
+    expect(ticks).toBeGreaterThanOrEqual(10_200);
+    const startLine = m.text().indexOf("boottest init: spinning from uptime", mark);
+    const endLine = m.text().indexOf("boottest init: spun from uptime", mark);
+    const ns = m.nsAt(endLine + 1) - m.nsAt(startLine + 1);
+    expect(Math.abs(ticks - (ns * hz) / 1e9)).toBeLessThanOrEqual(1);
+    // The clock task's handler saw (nearly) every one of them arrive on its own.
+    const counted = kernelVar("clock_ticks_counted") - counted0;
+    expect(counted).toBeGreaterThanOrEqual(ticks - 1);
   }, 180_000);
 });

@@ -7,7 +7,7 @@
 #include "kernel.h"
 
 #define NS_PER_SEC  1000000000ULL
-#define IDLE_TICKS  HZ                   /* housekeeping tick of an idle domain */
+#define IDLE_TICKS  system_hz            /* housekeeping tick of an idle domain: a second */
 
 static u64_t boot_ns;                /* Xen system time at the clock's start */
 static struct proc *expired;         /* process whose quantum the handler saw run out */
@@ -35,13 +35,13 @@ xen_system_time(void)
 static u64_t
 tick_to_ns(clock_t tick)
 {
-	return boot_ns + ((u64_t)tick * NS_PER_SEC + HZ - 1) / HZ;
+	return boot_ns + ((u64_t)tick * NS_PER_SEC + system_hz - 1) / system_hz;
 }
 
 /*
  * Asks Xen for the next timer event: the next tick while a process other than IDLE runs or is
  * chosen; when IDLE is about to block the vcpu, the next alarm or one second on, whichever comes
- * first (an idle domain wakes once a second instead of HZ times). Ticks resume from Xen's 10 ms
+ * first (an idle domain wakes once a second instead of system_hz times). Ticks resume from Xen's 10 ms
  * ticker as soon as a process runs.
  */
 static void
@@ -63,7 +63,7 @@ static int
 clock_handler(int irq)
 {
 	u64_t now = xen_system_time();
-	clock_t ticks = (clock_t)((now - boot_ns) * HZ / NS_PER_SEC);
+	clock_t ticks = (clock_t)((now - boot_ns) * system_hz / NS_PER_SEC);
 	clock_t elapsed = ticks - realtime;
 	struct proc *rp = proc_ptr;
 
@@ -75,6 +75,8 @@ clock_handler(int irq)
 		return 1;
 	}
 	realtime = ticks;
+	if (elapsed == 1)
+		clock_ticks_counted++;
 	rp->p_user_time += elapsed;
 	if (!(priv(rp)->s_flags & BILLABLE))
 		bill_ptr->p_sys_time += elapsed;
@@ -130,7 +132,7 @@ init_clock(void)
 clock_t
 get_uptime(void)
 {
-	clock_t now = (clock_t)((xen_system_time() - boot_ns) * HZ / NS_PER_SEC);
+	clock_t now = (clock_t)((xen_system_time() - boot_ns) * system_hz / NS_PER_SEC);
 
 	return now > realtime ? now : realtime;
 }

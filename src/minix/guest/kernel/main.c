@@ -153,6 +153,8 @@ main(void)
 		    msi->setup_info.processes[i].base, msi->setup_info.processes[i].size);
 	if (kinfo.params[0] != '\0')
 		kprintf("boot parameters: %s\n", kinfo.params);
+	if (system_hz != HZ)
+		kprintf("clock: %u ticks per second (boot parameter hz)\n", system_hz);
 	bill_ptr = proc_addr(IDLE);
 	proc_ptr = proc_addr(IDLE);
 	restart();

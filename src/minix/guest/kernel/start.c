@@ -7,6 +7,27 @@
 
 extern char _etext[], _edata[], _end[];
 
+#define MAX_HZ  100000          /* a 10 us tick: 1000 instructions of the emulated CPU */
+
+/* The decimal value of boot parameter `name` ("name=value" words), or `dflt`. */
+static u32_t
+param_value(const char *params, const char *name, u32_t dflt)
+{
+	size_t len = strlen(name);
+	const char *p = params;
+	u32_t v = 0;
+
+	while (*p != '\0') {
+		if ((p == params || p[-1] == ' ') && strncmp(p, name, len) == 0 && p[len] == '=') {
+			for (p += len + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (u32_t)(*p - '0');
+			return v;
+		}
+		p++;
+	}
+	return dflt;
+}
+
 void
 xen_cstart(minix_start_info_t *info)
 {
@@ -28,5 +49,9 @@ xen_cstart(minix_start_info_t *info)
 	strncpy(kinfo.version, OS_VERSION, sizeof kinfo.version);
 	strncpy(kinfo.params, (const char *)info->start_info.cmd_line, sizeof kinfo.params - 1);
 	kinfo.params[sizeof kinfo.params - 1] = '\0';
+	/* As MINIX 3.1.3's system_hz: the tick rate from the boot parameter hz, HZ by default. */
+	system_hz = param_value(kinfo.params, "hz", HZ);
+	if (system_hz < 1 || system_hz > MAX_HZ)
+		system_hz = HZ;
 	prot_init();
 }

@@ -53,6 +53,8 @@ int k_reenter;
 struct kinfo kinfo;
 minix_start_info_t *msi;
 clock_t realtime;
+u32_t system_hz = HZ;
+u32_t clock_ticks_counted;
 u32_t ex_number, trap_errno, fault_cr2;
 
 /* The table must have one row per boot process. */

@@ -248,6 +248,26 @@ sleep_ticks(const char *arg)
 	printf("boottest init: slept %ld ticks, uptime %ld ticks\n", (long)n, (long)uptime);
 }
 
+/* "spin N": keeps the CPU busy for N ticks (the clock ticks every tick), then reports the uptime. */
+static void
+spin_ticks(const char *arg)
+{
+	clock_t n = 0, start, now;
+
+	for (; *arg >= '0' && *arg <= '9'; arg++)
+		n = n * 10 + (*arg - '0');
+	if (n <= 0 || getuptime(&start) != OK) {
+		printf("boottest init: cannot spin\n");
+		return;
+	}
+	printf("boottest init: spinning from uptime %ld ticks\n", (long)start);
+	do {
+		if (getuptime(&now) != OK)
+			return;
+	} while (now < start + n);
+	printf("boottest init: spun from uptime %ld to %ld ticks\n", (long)start, (long)now);
+}
+
 /* Opens the console as FS would: the opener becomes its process group (INTR, QUIT). */
 static void
 open_console(void)
@@ -367,6 +387,10 @@ main(void)
 		}
 		if (strncmp(line, "sleep ", 6) == 0) {
 			sleep_ticks(line + 6);
+			continue;
+		}
+		if (strncmp(line, "spin ", 5) == 0) {
+			spin_ticks(line + 5);
 			continue;
 		}
 		printf("boottest init: read %d bytes: %s", n, line);
