@@ -43,6 +43,11 @@ result("proc-tty-name", gdb.parse_and_eval("proc[%d].p_name" % (5 + 5)).string()
 result("proc-tty-base", hex(int(gdb.parse_and_eval("proc[10].p_memmap[1].mem_phys"))))
 result("proc-idle-nr", int(gdb.parse_and_eval("proc[0].p_nr")))
 result("proc-clock-name", gdb.parse_and_eval("proc[2].p_name").string())
+# The command itself, as a user types it: the whole table, then one slot.
+table = run("p proc")
+result("p-proc-slots", table.count("p_name = "))
+result("p-proc-has-tty", 'p_name = "tty' in table)
+result("p-proc-10", " ".join(run("p proc[10]").split())[:2000])
 
 # 4. Step through a hypercall to its return: from xen_op's int $0x82 to the instruction after it.
 run("break xen_op")

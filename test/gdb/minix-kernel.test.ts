@@ -82,6 +82,10 @@ describe("gdb on the MINIX kernel", () => {
     expect(results.get("proc-tty-base")).toBe("0x" + (ttyVa >>> 12).toString(16));
     expect(results.get("proc-idle-nr")).toBe("-5");
     expect(results.get("proc-clock-name")).toBe("CLOCK");
+    // `p proc` prints every slot (NR_TASKS + NR_PROCS), `p proc[10]` the TTY's with its fields.
+    expect(Number(results.get("p-proc-slots"))).toBe(5 + 100);
+    expect(results.get("p-proc-has-tty")).toBe("True");
+    expect(results.get("p-proc-10")).toMatch(/^\$\d+ = \{.*p_nr = 5,.*p_memmap = .*p_name = "tty\\000/);
     expect(results.get("hypercall-int-found")).toBe("True");
     expect(results.get("hypercall-returned-to")).toBe("0x2");
     expect(results.get("hypercall-back-in")).toMatch(/^hypercall$|^restart_prepare$|^hypervisor_/);
