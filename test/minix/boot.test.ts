@@ -115,6 +115,11 @@ describe("MINIX on Xen", () => {
     expect(out).toContain("boottest init: SYS_VIRVCOPY stops at a bad copy ok (-14)");
     expect(out).toContain("boottest init: SYS_MEMSET on our own memory (found with SYS_UMAP) ok (0)");
     expect(out).toContain("boottest init: SYS_MEMSET refuses the kernel's memory ok (-14)");
+    // CTRLIF's other requests (report 6.2.4); the status line is NOP's, on Xen's debugging console.
+    expect(out).toMatch(/ctrlif: port \d+, tx \d+\/\d+, rx \d+\/\d+, 0 forwarded, 0 blocked/);
+    expect(out).toContain("boottest init: CTRLIF: NOP, a handler registered and unregistered, a bad type refused ok (-22)");
+    expect(out).toContain("boottest init: sent by CTRLIF_SEND_NOBLOCK\r\n");
+    expect(out).toContain("boottest init: CTRLIF_SEND_NOBLOCK of console data ok (0)");
     expect(out).toMatch(/boottest init: SYN_ALARM from CLOCK after 6 ticks ok \(([6-9]|1\d)\)/);
   });
 

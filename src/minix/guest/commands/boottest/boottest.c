@@ -16,6 +16,8 @@
 #include <minix/com.h>
 #include <minix/ipc.h>
 #include <minix/syslib.h>
+#include <xen/xen.h>
+#include <xen/io/domain_controller.h>
 #include "boottest.h"
 
 #define PING          0x100
@@ -231,6 +233,31 @@ test_nice(void)
 	check("SYS_NICE to 0, out of range refused, kernel task refused", r == OK && bad == EINVAL && task == EPERM, r);
 }
 
+/*
+ * CTRLIF's requests of report 6.2.4 that the TTY does not make: NOP, unregistering a handler
+ * (SHUTDOWN's: CTRLIF then answers xm shutdown itself again), a type past the last refused, and
+ * a non-blocking send of console data straight to the domain controller.
+ */
+static void
+test_ctrlif(void)
+{
+	static const char text[] = "boottest init: sent by CTRLIF_SEND_NOBLOCK\r\n";
+	message m;
+	int nop, reg, unreg, bad, sent;
+
+	memset(&m, 0, sizeof m);
+	nop = taskcall(CTRLIF, CTRLIF_NOP, &m);
+	reg = ctrlif_register(CMSG_SHUTDOWN);
+	memset(&m, 0, sizeof m);
+	m.m9_type = CMSG_SHUTDOWN;
+	unreg = taskcall(CTRLIF, CTRLIF_UNREG_HND, &m);
+	bad = ctrlif_register(CMSG_MEM_REQUEST + 1);
+	check("CTRLIF: NOP, a handler registered and unregistered, a bad type refused",
+	    nop == OK && reg == OK && unreg == OK && bad == EINVAL, bad);
+	sent = ctrlif_send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, text, (int)sizeof text - 1, 0);
+	check("CTRLIF_SEND_NOBLOCK of console data", sent == OK, sent);
+}
+
 /* "sleep N": waits N ticks on an alarm, then reports the uptime. */
 static void
 sleep_ticks(const char *arg)
@@ -357,6 +384,7 @@ main(void)
 	test_alarm();
 	test_nice();
 	test_copies();
+	test_ctrlif();
 	test_signals();
 	test_traced();
 	receive(PEER_PROC_NR, &m);              /* PEER_DONE */
