@@ -377,6 +377,17 @@ describe("MINIX on Xen", () => {
     expect(m.tc.xend.list().map((d) => d.name)).not.toContain("MinixTester");
   });
 
+  it("powers off on SYS_ABORT(RBT_HALT), the call PM's reboot(2) ends with", async () => {
+    const m = await boot("deterministic");
+    await m.waitFor(() => bootDone(m), "the prompt");
+    m.type("halt\r");
+    await m.waitFor(() => m.text().includes("MINIX: shutting down (0): power off"), "the shutdown line");
+    const deadline = Date.now() + 10_000;
+    while (m.tc.xend.list().some((d) => d.name === "MinixTester") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(m.tc.xend.list().map((d) => d.name)).not.toContain("MinixTester");
+    expect(m.text()).not.toContain("SYS_ABORT returned");
+  });
+
   it("boots byte for byte the same twice in deterministic mode", async () => {
     const a = await boot("deterministic");
     await a.waitFor(() => bootDone(a), "the first boot");

@@ -171,6 +171,11 @@ idle_task(void)
 void
 prepare_shutdown(int how)
 {
-	kprintf("MINIX: shutting down (%d)\n", how);
-	hypervisor_shutdown(how == 0 ? SHUTDOWN_poweroff : SHUTDOWN_reboot);
+	/* No boot monitor to return to: RBT_MONITOR powers off; a server's panic is a crash, as the kernel's. */
+	unsigned reason = how == RBT_REBOOT || how == RBT_RESET ? SHUTDOWN_reboot :
+	    how == RBT_PANIC ? SHUTDOWN_crash : SHUTDOWN_poweroff;
+
+	kprintf("MINIX: shutting down (%d): %s\n", how,
+	    reason == SHUTDOWN_reboot ? "reboot" : reason == SHUTDOWN_crash ? "crash" : "power off");
+	hypervisor_shutdown(reason);
 }

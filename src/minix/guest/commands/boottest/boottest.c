@@ -417,6 +417,13 @@ main(void)
 			sleep_ticks(line + 6);
 			continue;
 		}
+		if (strcmp(line, "halt\n") == 0) {
+			/* As PM's reboot(RBT_HALT) ends: SYS_ABORT powers the domain off. */
+			printf("boottest init: halting\n");
+			n = sys_abort(RBT_HALT);
+			printf("boottest init: SYS_ABORT returned (%d)\n", n);
+			continue;
+		}
 		if (strncmp(line, "spin ", 5) == 0) {
 			spin_ticks(line + 5);
 			continue;
