@@ -101,6 +101,7 @@ describe("MINIX on Xen", () => {
       expect(out).toContain(`boottest ${who}: send to an empty slot gives EDEADSRCDST ok (-105)`);
       expect(out).toContain(`boottest ${who}: plain send to a kernel task gives ETRAPDENIED ok (-110)`);
       expect(out).toContain(`boottest ${who}: unpermitted kernel call gives ECALLDENIED ok (-104)`);
+      expect(out).toContain(`boottest ${who}: GET_MONPARAMS in the boot monitor's form: rootdev and ramsize found ok (0)`);
       expect(out).toContain(`boottest ${who}: getuptime (SYS_TIMES for NONE) gives the uptime ok (0)`);
       expect(out).toContain(`boottest ${who}: device calls and an unknown call give EBADREQUEST ok (-107)`);
       expect(out).toContain(`boottest ${who}: done, 0 failures`);
@@ -215,6 +216,7 @@ describe("MINIX on Xen", () => {
     const params = "rootdev=896 ramimagedev=896 ramsize=0 processor=686 bus=xen video=xen chrome=color memory=930000:a00000 label=XEN controller=c0 image=xenimage";
     expect(text).toContain(`boot parameters: ${params}\n`);
     expect(text).toContain(`boottest init: boot parameters "${params}"`);
+    expect(text).toContain("boottest init: GET_MONPARAMS in the boot monitor's form: rootdev and ramsize found ok (0)");
   });
 
   it("runs in the builder's layout: every region of figure 5.3 in order, each boot process's header and position, read-only frames, user bit, ring-1 descriptors, shared_info", async () => {

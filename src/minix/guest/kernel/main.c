@@ -151,8 +151,14 @@ main(void)
 	for (i = 0; i < (int)msi->setup_info.nr_procs && i < PROCESS_MAX; i++)
 		kprintf("  %-8s at 0x%08x, %u bytes\n", msi->setup_info.procheaders[i].name,
 		    msi->setup_info.processes[i].base, msi->setup_info.processes[i].size);
-	if (kinfo.params[0] != '\0')
-		kprintf("boot parameters: %s\n", kinfo.params);
+	if (kinfo.params[0] != '\0') {
+		const char *p;
+
+		kprintf("boot parameters:");
+		for (p = kinfo.params; *p != '\0'; p += strlen(p) + 1)
+			kprintf(" %s", p);
+		kprintf("\n");
+	}
 	if (system_hz != HZ)
 		kprintf("clock: %u ticks per second (boot parameter hz)\n", system_hz);
 	bill_ptr = proc_addr(IDLE);

@@ -63,13 +63,27 @@ test_times_and_device_calls(clock_t earlier)
 	check("device calls and an unknown call give EBADREQUEST", refused == i, refused == i ? EBADREQUEST : refused);
 }
 
+/* A parameter's value in the boot monitor's form, as 3.1.1's env_get_param finds it; or NULL. */
+static const char *
+param(const char *params, size_t size, const char *name)
+{
+	size_t len = strlen(name), at;
+
+	for (at = 0; at < size && params[at] != '\0'; at += strlen(params + at) + 1)
+		if (strncmp(params + at, name, len) == 0 && params[at + len] == '=')
+			return params + at + len + 1;
+	return NULL;
+}
+
 static void
 test_kernel(void)
 {
 	message m;
 	int r;
 	clock_t uptime;
-	char params[256];
+	char params[256], shown[256];
+	const char *rootdev, *ramsize;
+	size_t at;
 
 	memset(&m, 0, sizeof m);
 	m.m_type = 0x4242;
@@ -85,9 +99,17 @@ test_kernel(void)
 	r = sys_times(SELF, NULL, NULL, &uptime);
 	check("SYS_TIMES through sendrec to SYSTEM", r == OK, (int)uptime);
 	r = sys_getinfo(GET_MONPARAMS, params, sizeof params);
-	params[sizeof params - 1] = '\0';
+	params[sizeof params - 2] = params[sizeof params - 1] = '\0';
 	check("SYS_GETINFO boot parameters", r == OK, r);
-	printf("boottest %s: boot parameters \"%s\"\n", self_name, params);
+	rootdev = param(params, sizeof params, "rootdev");
+	ramsize = param(params, sizeof params, "ramsize");
+	check("GET_MONPARAMS in the boot monitor's form: rootdev and ramsize found",
+	    rootdev != NULL && strcmp(rootdev, "896") == 0 && ramsize != NULL && strcmp(ramsize, "0") == 0, r);
+	/* shown with spaces between the strings */
+	for (at = 0; at + 1 < sizeof params && !(params[at] == '\0' && params[at + 1] == '\0'); at++)
+		shown[at] = params[at] == '\0' ? ' ' : params[at];
+	shown[at] = '\0';
+	printf("boottest %s: boot parameters \"%s\"\n", self_name, shown);
 	r = taskcall(SYSTEM, KERNEL_CALL + 22, &m);
 	check("unpermitted kernel call gives ECALLDENIED", r == ECALLDENIED, r);
 	test_times_and_device_calls(uptime);
