@@ -302,6 +302,10 @@ describe("MINIX on Xen", () => {
       return (readOnly ? 0 : _PAGE_RW) | (supervisor ? 0 : _PAGE_USER);
     });
     expect(bits).toEqual(want);
+    // All of the domain's memory is mapped from VA 0 at its pseudo-physical address (MINIX does
+    // not page); shared_info is writable and the kernel's alone.
+    expect([...Array(nrPages).keys()].every((pfn) => pte(pfn * 4096) >>> 12 === d.frameList[pfn])).toBe(true);
+    expect(pte(SHARED_INFO_VA) & (_PAGE_RW | _PAGE_USER)).toBe(_PAGE_RW);
     // The ring-1 kernel data descriptor (slot 2) is still the builder's: base 0, DPL 1, page-granular,
     // with the largest limit Xen allows (asking Xen for a 4 GiB segment gives exactly it back). The
     // code descriptor (slot 1) had the same from the builder (test/gdb/minix-kernel.py reads it in
