@@ -15,6 +15,10 @@ run("set confirm off")
 run("file build/minix/kernel.elf")
 run("target remote 127.0.0.1:%s" % os.environ["MINIX_GDB_PORT"])
 
+# 0. The CPU context the builder set (report 5.2.5), at the kernel's first instruction.
+for reg in ("eip", "esi", "esp", "cs", "ds", "ss", "es"):
+    result("entry-" + reg, hex(int(gdb.parse_and_eval("$" + reg)) & 0xffffffff))
+
 # 1. The kernel's C start-up, reached from the entry right after set_gdt.
 run("break xen_cstart")
 run("continue")

@@ -13,6 +13,7 @@ import { readConfigFile } from "../../src/xen/tools/config.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readFileSync } from "node:fs";
 import { readImage } from "../../src/minix/image.js";
+import { FLAT_RING1_CS, FLAT_RING1_DS } from "../../src/xen/abi.js";
 import { KERNEL_CS_DESCRIPTOR, KERNEL_DS_DESCRIPTOR, planMinixLayout } from "../../src/minix/builder.js";
 
 let tc: TestingComputer | null = null;
@@ -66,6 +67,13 @@ describe("gdb on the MINIX kernel", () => {
     const results = new Map([...out.matchAll(/^RESULT (\S+) (.*)$/gm)].map((m) => [m[1], m[2]]));
     expect(code, out).toBe(0);
     expect(out).toContain("DONE");
+    // Report 5.2.5 in the running domain: entry at VA 0 on Xen's flat ring-1 selectors, esi = the
+    // start information, the stack at the top of the page after it.
+    const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), 5120, "image");
+    const hx = (n: number) => "0x" + n.toString(16);
+    expect(["eip", "esi", "esp", "cs", "ds", "ss", "es"].map((r) => results.get(`entry-${r}`))).toEqual(
+      [0, layout.startInfoVa, layout.stackTopVa, FLAT_RING1_CS, FLAT_RING1_DS, FLAT_RING1_DS, FLAT_RING1_DS].map(hx),
+    );
     expect(results.get("cstart-function")).toBe("xen_cstart");
     expect(results.get("cstart-nr-procs")).toBe("5");
     expect(results.get("cstart-cs")).toBe("0x9");
