@@ -15,6 +15,10 @@ run("set confirm off")
 run("file build/minix/kernel.elf")
 run("target remote 127.0.0.1:%s" % os.environ["MINIX_GDB_PORT"])
 
+# 0. The CPU context the builder set (report 5.2.5), at the kernel's first instruction.
+for reg in ("eip", "esi", "esp", "cs", "ds", "ss", "es"):
+    result("entry-" + reg, hex(int(gdb.parse_and_eval("$" + reg)) & 0xffffffff))
+
 # 1. The kernel's C start-up, reached from the entry right after set_gdt.
 run("break xen_cstart")
 run("continue")
@@ -22,6 +26,11 @@ frame = gdb.selected_frame()
 result("cstart-function", frame.name())
 result("cstart-nr-procs", gdb.parse_and_eval("info->setup_info.nr_procs"))
 result("cstart-cs", hex(int(gdb.parse_and_eval("$cs"))))
+# The builder's ring-1 code and data descriptors (GDT slots 1 and 2), before prot_init narrows the code one.
+gdt = int(gdb.parse_and_eval("info->setup_info.gdt_vaddr"))
+words = gdb.selected_inferior().read_memory(gdt + 8, 16).tobytes()
+result("cstart-gdt-kernel-cs", "%08x_%08x" % (int.from_bytes(words[4:8], "little"), int.from_bytes(words[0:4], "little")))
+result("cstart-gdt-kernel-ds", "%08x_%08x" % (int.from_bytes(words[12:16], "little"), int.from_bytes(words[8:12], "little")))
 run("delete")
 
 # 2. The clock task's tick handler, entered from the VIRQ_TIMER upcall.
@@ -38,6 +47,11 @@ result("proc-tty-name", gdb.parse_and_eval("proc[%d].p_name" % (5 + 5)).string()
 result("proc-tty-base", hex(int(gdb.parse_and_eval("proc[10].p_memmap[1].mem_phys"))))
 result("proc-idle-nr", int(gdb.parse_and_eval("proc[0].p_nr")))
 result("proc-clock-name", gdb.parse_and_eval("proc[2].p_name").string())
+# The command itself, as a user types it: the whole table, then one slot.
+table = run("p proc")
+result("p-proc-slots", table.count("p_name = "))
+result("p-proc-has-tty", 'p_name = "tty' in table)
+result("p-proc-10", " ".join(run("p proc[10]").split())[:2000])
 
 # 4. Step through a hypercall to its return: from xen_op's int $0x82 to the instruction after it.
 run("break xen_op")

@@ -13,7 +13,8 @@ import { readConfigFile } from "../../src/xen/tools/config.js";
 import { startTestingComputer, type TestingComputer } from "../../src/xen/tools/testing-computer.js";
 import { readFileSync } from "node:fs";
 import { readImage } from "../../src/minix/image.js";
-import { planMinixLayout } from "../../src/minix/builder.js";
+import { FLAT_RING1_CS, FLAT_RING1_DS } from "../../src/xen/abi.js";
+import { KERNEL_CS_DESCRIPTOR, KERNEL_DS_DESCRIPTOR, planMinixLayout } from "../../src/minix/builder.js";
 
 let tc: TestingComputer | null = null;
 let server: GdbServer | null = null;
@@ -66,9 +67,20 @@ describe("gdb on the MINIX kernel", () => {
     const results = new Map([...out.matchAll(/^RESULT (\S+) (.*)$/gm)].map((m) => [m[1], m[2]]));
     expect(code, out).toBe(0);
     expect(out).toContain("DONE");
+    // Report 5.2.5 in the running domain: entry at VA 0 on Xen's flat ring-1 selectors, esi = the
+    // start information, the stack at the top of the page after it.
+    const layout = planMinixLayout(readImage(new Uint8Array(readFileSync("build/minix/image"))), 5120, "image");
+    const hx = (n: number) => "0x" + n.toString(16);
+    expect(["eip", "esi", "esp", "cs", "ds", "ss", "es"].map((r) => results.get(`entry-${r}`))).toEqual(
+      [0, layout.startInfoVa, layout.stackTopVa, FLAT_RING1_CS, FLAT_RING1_DS, FLAT_RING1_DS, FLAT_RING1_DS].map(hx),
+    );
     expect(results.get("cstart-function")).toBe("xen_cstart");
     expect(results.get("cstart-nr-procs")).toBe("5");
     expect(results.get("cstart-cs")).toBe("0x9");
+    // At the C start-up the builder's ring-1 descriptors are live: base 0, limit 0xFC3FF pages (Xen's most).
+    const hex = ([lo, hi]: readonly [number, number]) => `${hi.toString(16).padStart(8, "0")}_${lo.toString(16).padStart(8, "0")}`;
+    expect(results.get("cstart-gdt-kernel-cs")).toBe(hex(KERNEL_CS_DESCRIPTOR));
+    expect(results.get("cstart-gdt-kernel-ds")).toBe(hex(KERNEL_DS_DESCRIPTOR));
     expect(results.get("tick-function")).toBe("clock_handler");
     expect(results.get("tick-advanced")).toBe("True");
     expect(results.get("proc-tty-name")).toBe("tty");
@@ -78,6 +90,10 @@ describe("gdb on the MINIX kernel", () => {
     expect(results.get("proc-tty-base")).toBe("0x" + (ttyVa >>> 12).toString(16));
     expect(results.get("proc-idle-nr")).toBe("-5");
     expect(results.get("proc-clock-name")).toBe("CLOCK");
+    // `p proc` prints every slot (NR_TASKS + NR_PROCS), `p proc[10]` the TTY's with its fields.
+    expect(Number(results.get("p-proc-slots"))).toBe(5 + 100);
+    expect(results.get("p-proc-has-tty")).toBe("True");
+    expect(results.get("p-proc-10")).toMatch(/^\$\d+ = \{.*p_nr = 5,.*p_memmap = .*p_name = "tty\\000/);
     expect(results.get("hypercall-int-found")).toBe("True");
     expect(results.get("hypercall-returned-to")).toBe("0x2");
     expect(results.get("hypercall-back-in")).toMatch(/^hypercall$|^restart_prepare$|^hypervisor_/);

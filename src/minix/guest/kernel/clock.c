@@ -7,12 +7,13 @@
 #include "kernel.h"
 
 #define NS_PER_SEC  1000000000ULL
-#define IDLE_TICKS  HZ                   /* housekeeping tick of an idle domain */
+#define IDLE_TICKS  system_hz            /* housekeeping tick of an idle domain: a second */
 
 static u64_t boot_ns;                /* Xen system time at the clock's start */
 static struct proc *expired;         /* process whose quantum the handler saw run out */
 static int timer_irq;
 static clock_t next_timeout;         /* earliest alarm, 0 = none */
+static unsigned timer_events;        /* clock_handler calls, for the start-up check */
 
 /* Xen's system time in ns, read between the two version stamps (xen2-abi 4.1). */
 u64_t
@@ -34,13 +35,13 @@ xen_system_time(void)
 static u64_t
 tick_to_ns(clock_t tick)
 {
-	return boot_ns + ((u64_t)tick * NS_PER_SEC + HZ - 1) / HZ;
+	return boot_ns + ((u64_t)tick * NS_PER_SEC + system_hz - 1) / system_hz;
 }
 
 /*
  * Asks Xen for the next timer event: the next tick while a process other than IDLE runs or is
  * chosen; when IDLE is about to block the vcpu, the next alarm or one second on, whichever comes
- * first (an idle domain wakes once a second instead of HZ times). Ticks resume from Xen's 10 ms
+ * first (an idle domain wakes once a second instead of system_hz times). Ticks resume from Xen's 10 ms
  * ticker as soon as a process runs.
  */
 static void
@@ -62,17 +63,20 @@ static int
 clock_handler(int irq)
 {
 	u64_t now = xen_system_time();
-	clock_t ticks = (clock_t)((now - boot_ns) * HZ / NS_PER_SEC);
+	clock_t ticks = (clock_t)((now - boot_ns) * system_hz / NS_PER_SEC);
 	clock_t elapsed = ticks - realtime;
 	struct proc *rp = proc_ptr;
 
 	(void)irq;
+	timer_events++;
 	/* Re-arm even without a new tick: the 10 ms ticker and schedule-in events raise this virq too. */
 	if (elapsed <= 0) {
 		arm_timer();
 		return 1;
 	}
 	realtime = ticks;
+	if (elapsed == 1)
+		clock_ticks_counted++;
 	rp->p_user_time += elapsed;
 	if (!(priv(rp)->s_flags & BILLABLE))
 		bill_ptr->p_sys_time += elapsed;
@@ -88,6 +92,31 @@ clock_handler(int irq)
 	return 1;
 }
 
+/*
+ * Start-up check of the event path under the real hypervisor: the timer's port is still masked
+ * (bind leaves it so), so a timer asked for "now" makes Xen set the port's pending bit without
+ * an upcall; unmasking it must deliver that one event to clock_handler, once. Leaves the port
+ * unmasked. CLOCK runs in ring 2 with events enabled, so nothing but the mask holds it back.
+ */
+#define MASKED_WAIT_SPINS   4000000
+static void
+check_masked_event(void)
+{
+	unsigned spins = 0, before, after;
+	int raised;
+
+	hypervisor_set_timer_op(boot_ns);
+	while (!irq_pending(timer_irq) && spins < MASKED_WAIT_SPINS)
+		spins++;
+	raised = irq_pending(timer_irq);
+	before = timer_events;
+	enable_irq(timer_irq);
+	after = timer_events;
+	kprintf("clock: VIRQ_TIMER raised while masked: %s, %u handler calls while masked, %u once unmasked: %s\n",
+	    raised ? "pending" : "never raised", before, after - before,
+	    raised && before == 0 && after - before == 1 ? "ok" : "FAILED");
+}
+
 static void
 init_clock(void)
 {
@@ -95,15 +124,15 @@ init_clock(void)
 	realtime = 0;
 	timer_irq = bind_virq_to_irq(VIRQ_TIMER);
 	put_irq_handler(timer_irq, clock_handler);
+	check_masked_event();
 	hypervisor_set_timer_op(tick_to_ns(1));
-	enable_irq(timer_irq);
 }
 
 /* Ticks since boot, from Xen's time: realtime stands still while the idle domain sleeps. */
 clock_t
 get_uptime(void)
 {
-	clock_t now = (clock_t)((xen_system_time() - boot_ns) * HZ / NS_PER_SEC);
+	clock_t now = (clock_t)((xen_system_time() - boot_ns) * system_hz / NS_PER_SEC);
 
 	return now > realtime ? now : realtime;
 }

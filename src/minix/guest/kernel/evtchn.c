@@ -140,6 +140,15 @@ disable_irq(int irq)
 	__atomic_or_fetch(&shared->evtchn_mask[port >> 5], 1U << (port & 31), __ATOMIC_SEQ_CST);
 }
 
+/* Whether Xen has raised the irq's port and nobody has taken the event yet. */
+int
+irq_pending(int irq)
+{
+	int port = irq_to_port[irq];
+
+	return (shared->evtchn_pending[port >> 5] >> (port & 31)) & 1;
+}
+
 /* Sends an event on an interdomain port (the domain controller's, for one). */
 int
 notify_remote_port(int port)

@@ -15,6 +15,8 @@ extern struct kinfo kinfo;
 extern minix_start_info_t *msi;      /* start info the builder gave us (esi on entry) */
 extern struct boot_image image[];
 extern clock_t realtime;             /* clock ticks since boot */
+extern u32_t system_hz;              /* clock ticks per second (boot parameter hz) */
+extern u32_t clock_ticks_counted;    /* handler calls that advanced realtime by one tick */
 extern u32_t ex_number, trap_errno, fault_cr2;
 
 #define shared ((shared_info_t *)SHARED_INFO_VA)

@@ -151,8 +151,16 @@ main(void)
 	for (i = 0; i < (int)msi->setup_info.nr_procs && i < PROCESS_MAX; i++)
 		kprintf("  %-8s at 0x%08x, %u bytes\n", msi->setup_info.procheaders[i].name,
 		    msi->setup_info.processes[i].base, msi->setup_info.processes[i].size);
-	if (kinfo.params[0] != '\0')
-		kprintf("boot parameters: %s\n", kinfo.params);
+	if (kinfo.params[0] != '\0') {
+		const char *p;
+
+		kprintf("boot parameters:");
+		for (p = kinfo.params; *p != '\0'; p += strlen(p) + 1)
+			kprintf(" %s", p);
+		kprintf("\n");
+	}
+	if (system_hz != HZ)
+		kprintf("clock: %u ticks per second (boot parameter hz)\n", system_hz);
 	bill_ptr = proc_addr(IDLE);
 	proc_ptr = proc_addr(IDLE);
 	restart();
@@ -169,6 +177,11 @@ idle_task(void)
 void
 prepare_shutdown(int how)
 {
-	kprintf("MINIX: shutting down (%d)\n", how);
-	hypervisor_shutdown(how == 0 ? SHUTDOWN_poweroff : SHUTDOWN_reboot);
+	/* No boot monitor to return to: RBT_MONITOR powers off; a server's panic is a crash, as the kernel's. */
+	unsigned reason = how == RBT_REBOOT || how == RBT_RESET ? SHUTDOWN_reboot :
+	    how == RBT_PANIC ? SHUTDOWN_crash : SHUTDOWN_poweroff;
+
+	kprintf("MINIX: shutting down (%d): %s\n", how,
+	    reason == SHUTDOWN_reboot ? "reboot" : reason == SHUTDOWN_crash ? "crash" : "power off");
+	hypervisor_shutdown(reason);
 }

@@ -27,12 +27,21 @@ MINIX:
 	.word KERNEL_FLAGS
 	nop
 over:
-	/* Entry state (report 5.2.5): Xen's flat ring-1 selectors, esi = start info VA. */
+	/*
+	 * Entry state (report 5.2.5): Xen's flat ring-1 selectors, esi = start info VA, esp at the
+	 * top of the builder's boot stack page. Even here hypercalls go through xen_op, the one
+	 * routine that makes them: set_gdt(the 16 MFNs, BOOT_GDT_ENTRIES).
+	 */
 	movl  %esi, %ebp
-	movl  $__HYPERVISOR_set_gdt, %eax
-	leal  MSI_GDT_MFNS(%esi), %ebx
-	movl  $BOOT_GDT_ENTRIES, %ecx
-	int   $HYPERCALL_VECTOR
+	pushl $0
+	pushl $0
+	pushl $0
+	pushl $BOOT_GDT_ENTRIES
+	leal  MSI_GDT_MFNS(%esi), %eax
+	pushl %eax
+	pushl $__HYPERVISOR_set_gdt
+	call  xen_op
+	addl  $24, %esp
 	testl %eax, %eax
 	jnz   gdt_failed
 	/* The builder's descriptors are live: reload every selector, cs with a far jump. */
@@ -52,14 +61,22 @@ over:
 
 gdt_failed:
 	/* Nothing in C works without the GDT: say so on the debug console and crash. */
-	movl  $__HYPERVISOR_console_io, %eax
-	movl  $CONSOLEIO_write, %ebx
-	movl  $gdt_msg_end - gdt_msg, %ecx
-	movl  $gdt_msg, %edx
-	int   $HYPERCALL_VECTOR
-	movl  $__HYPERVISOR_sched_op, %eax
-	movl  $(SCHEDOP_shutdown | (SHUTDOWN_crash << SCHEDOP_reasonshift)), %ebx
-	int   $HYPERCALL_VECTOR
+	pushl $0
+	pushl $0
+	pushl $gdt_msg
+	pushl $gdt_msg_end - gdt_msg
+	pushl $CONSOLEIO_write
+	pushl $__HYPERVISOR_console_io
+	call  xen_op
+	addl  $24, %esp
+	pushl $0
+	pushl $0
+	pushl $0
+	pushl $0
+	pushl $(SCHEDOP_shutdown | (SHUTDOWN_crash << SCHEDOP_reasonshift))
+	pushl $__HYPERVISOR_sched_op
+	call  xen_op
+	addl  $24, %esp
 	jmp   gdt_failed
 gdt_msg:
 	.ascii "MINIX: kernel entry: set_gdt of the builder's 16 GDT frames failed\n"

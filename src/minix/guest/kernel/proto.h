@@ -64,6 +64,7 @@ int   bind_evtchn_to_irq(int port);
 void  put_irq_handler(int irq, irq_handler_t handler);
 void  enable_irq(int irq);
 void  disable_irq(int irq);
+int   irq_pending(int irq);
 void  do_hypervisor_callback(void);
 int   notify_remote_port(int port);
 

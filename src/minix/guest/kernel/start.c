@@ -7,6 +7,47 @@
 
 extern char _etext[], _edata[], _end[];
 
+#define MAX_HZ  100000          /* a 10 us tick: 1000 instructions of the emulated CPU */
+
+/*
+ * The boot monitor's form of the parameters, which 3.1.1's env_get_param reads from
+ * GET_MONPARAMS: each "name=value" a NUL-terminated string, an empty string last. The builder
+ * hands them over as words separated by spaces in start_info.cmd_line.
+ */
+static void
+params_from_cmdline(char *to, size_t size, const char *cmd)
+{
+	size_t n = 0;
+
+	for (; *cmd != '\0' && n + 2 < size; cmd++) {
+		if (*cmd != ' ')
+			to[n++] = *cmd;
+		else if (n > 0 && to[n - 1] != '\0')
+			to[n++] = '\0';
+	}
+	if (n > 0 && to[n - 1] != '\0')
+		to[n++] = '\0';
+	to[n] = '\0';
+}
+
+/* The decimal value of boot parameter `name`, or `dflt`. */
+static u32_t
+param_value(const char *params, const char *name, u32_t dflt)
+{
+	size_t len = strlen(name);
+	const char *p;
+	u32_t v = 0;
+
+	for (p = params; *p != '\0'; p += strlen(p) + 1) {
+		if (strncmp(p, name, len) == 0 && p[len] == '=') {
+			for (p += len + 1; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (u32_t)(*p - '0');
+			return v;
+		}
+	}
+	return dflt;
+}
+
 void
 xen_cstart(minix_start_info_t *info)
 {
@@ -26,7 +67,10 @@ xen_cstart(minix_start_info_t *info)
 	kinfo.nr_tasks = NR_TASKS;
 	strncpy(kinfo.release, OS_RELEASE, sizeof kinfo.release);
 	strncpy(kinfo.version, OS_VERSION, sizeof kinfo.version);
-	strncpy(kinfo.params, (const char *)info->start_info.cmd_line, sizeof kinfo.params - 1);
-	kinfo.params[sizeof kinfo.params - 1] = '\0';
+	params_from_cmdline(kinfo.params, sizeof kinfo.params, (const char *)info->start_info.cmd_line);
+	/* As MINIX 3.1.3's system_hz: the tick rate from the boot parameter hz, HZ by default. */
+	system_hz = param_value(kinfo.params, "hz", HZ);
+	if (system_hz < 1 || system_hz > MAX_HZ)
+		system_hz = HZ;
 	prot_init();
 }

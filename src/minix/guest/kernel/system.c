@@ -103,6 +103,17 @@ do_unused(message *m)
 	return EBADREQUEST;
 }
 
+/*
+ * SYS_DEVIO, SDEVIO, VDEVIO, IRQCTL, INT86, IOPENABLE: a Xen 2.0 domU has no I/O ports, no BIOS
+ * and no hardware interrupts (its devices are Xen's virtual ones, through CTRLIF and events).
+ */
+static int
+do_no_device(message *m)
+{
+	(void)m;
+	return EBADREQUEST;
+}
+
 static call_t call_vec[NR_SYS_CALLS];
 
 static void
@@ -112,6 +123,12 @@ initialize(void)
 
 	for (i = 0; i < NR_SYS_CALLS; i++)
 		call_vec[i] = do_unused;
+	call_vec[SYS_DEVIO - KERNEL_CALL] = do_no_device;
+	call_vec[SYS_SDEVIO - KERNEL_CALL] = do_no_device;
+	call_vec[SYS_VDEVIO - KERNEL_CALL] = do_no_device;
+	call_vec[SYS_IRQCTL - KERNEL_CALL] = do_no_device;
+	call_vec[SYS_INT86 - KERNEL_CALL] = do_no_device;
+	call_vec[SYS_IOPENABLE - KERNEL_CALL] = do_no_device;
 	call_vec[SYS_FORK - KERNEL_CALL] = do_fork;
 	call_vec[SYS_EXEC - KERNEL_CALL] = do_exec;
 	call_vec[SYS_NEWMAP - KERNEL_CALL] = do_newmap;

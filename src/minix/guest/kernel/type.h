@@ -42,7 +42,7 @@ struct kinfo {
 	int        nr_tasks;
 	char       release[6];
 	char       version[8];
-	char       params[256];       /* boot parameters (start_info.cmd_line) */
+	char       params[256];       /* boot parameters: "name=value" strings, an empty one last */
 };
 
 /* Handler of an internal irq (an event channel or virq bound to it, report 6.2.3). */

@@ -72,6 +72,13 @@ sys_whoami(int *proc_nr, char *name, int len)
 	return r;
 }
 
+/* The uptime in ticks, as 3.1.1's getuptime: SYS_TIMES for NONE. */
+int
+getuptime(clock_t *ticks)
+{
+	return sys_times(NONE, NULL, NULL, ticks);
+}
+
 int
 sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime)
 {

@@ -16,6 +16,8 @@
 #include <minix/com.h>
 #include <minix/ipc.h>
 #include <minix/syslib.h>
+#include <xen/xen.h>
+#include <xen/io/domain_controller.h>
 #include "boottest.h"
 
 #define PING          0x100
@@ -37,13 +39,51 @@ check(const char *what, int ok, int got)
 		failures++;
 }
 
+/*
+ * What 3.1.1's PM and FS ask the clock with (getuptime: SYS_TIMES for NONE), and the device
+ * calls, which a domU answers with EBADREQUEST, as it does a call number past the last.
+ */
+static void
+test_times_and_device_calls(clock_t earlier)
+{
+	static const int device_calls[] = { SYS_DEVIO, SYS_VDEVIO, SYS_IRQCTL, SYS_INT86, SYS_IOPENABLE,
+	    KERNEL_CALL + NR_SYS_CALLS };
+	message m;
+	clock_t uptime = 0;
+	int i, r, refused = 0;
+
+	r = getuptime(&uptime);
+	check("getuptime (SYS_TIMES for NONE) gives the uptime", r == OK && uptime >= earlier, r);
+	for (i = 0; i < (int)(sizeof device_calls / sizeof device_calls[0]); i++) {
+		memset(&m, 0, sizeof m);
+		r = taskcall(SYSTEM, device_calls[i], &m);
+		if (r == EBADREQUEST)
+			refused++;
+	}
+	check("device calls and an unknown call give EBADREQUEST", refused == i, refused == i ? EBADREQUEST : refused);
+}
+
+/* A parameter's value in the boot monitor's form, as 3.1.1's env_get_param finds it; or NULL. */
+static const char *
+param(const char *params, size_t size, const char *name)
+{
+	size_t len = strlen(name), at;
+
+	for (at = 0; at < size && params[at] != '\0'; at += strlen(params + at) + 1)
+		if (strncmp(params + at, name, len) == 0 && params[at + len] == '=')
+			return params + at + len + 1;
+	return NULL;
+}
+
 static void
 test_kernel(void)
 {
 	message m;
 	int r;
 	clock_t uptime;
-	char params[256];
+	char params[256], shown[256];
+	const char *rootdev, *ramsize;
+	size_t at;
 
 	memset(&m, 0, sizeof m);
 	m.m_type = 0x4242;
@@ -59,11 +99,20 @@ test_kernel(void)
 	r = sys_times(SELF, NULL, NULL, &uptime);
 	check("SYS_TIMES through sendrec to SYSTEM", r == OK, (int)uptime);
 	r = sys_getinfo(GET_MONPARAMS, params, sizeof params);
-	params[sizeof params - 1] = '\0';
+	params[sizeof params - 2] = params[sizeof params - 1] = '\0';
 	check("SYS_GETINFO boot parameters", r == OK, r);
-	printf("boottest %s: boot parameters \"%s\"\n", self_name, params);
+	rootdev = param(params, sizeof params, "rootdev");
+	ramsize = param(params, sizeof params, "ramsize");
+	check("GET_MONPARAMS in the boot monitor's form: rootdev and ramsize found",
+	    rootdev != NULL && strcmp(rootdev, "896") == 0 && ramsize != NULL && strcmp(ramsize, "0") == 0, r);
+	/* shown with spaces between the strings */
+	for (at = 0; at + 1 < sizeof params && !(params[at] == '\0' && params[at + 1] == '\0'); at++)
+		shown[at] = params[at] == '\0' ? ' ' : params[at];
+	shown[at] = '\0';
+	printf("boottest %s: boot parameters \"%s\"\n", self_name, shown);
 	r = taskcall(SYSTEM, KERNEL_CALL + 22, &m);
 	check("unpermitted kernel call gives ECALLDENIED", r == ECALLDENIED, r);
+	test_times_and_device_calls(uptime);
 }
 
 /* A blocking send to a process blocked sending back: one side must get ELOCKED. */
@@ -206,6 +255,31 @@ test_nice(void)
 	check("SYS_NICE to 0, out of range refused, kernel task refused", r == OK && bad == EINVAL && task == EPERM, r);
 }
 
+/*
+ * CTRLIF's requests of report 6.2.4 that the TTY does not make: NOP, unregistering a handler
+ * (SHUTDOWN's: CTRLIF then answers xm shutdown itself again), a type past the last refused, and
+ * a non-blocking send of console data straight to the domain controller.
+ */
+static void
+test_ctrlif(void)
+{
+	static const char text[] = "boottest init: sent by CTRLIF_SEND_NOBLOCK\r\n";
+	message m;
+	int nop, reg, unreg, bad, sent;
+
+	memset(&m, 0, sizeof m);
+	nop = taskcall(CTRLIF, CTRLIF_NOP, &m);
+	reg = ctrlif_register(CMSG_SHUTDOWN);
+	memset(&m, 0, sizeof m);
+	m.m9_type = CMSG_SHUTDOWN;
+	unreg = taskcall(CTRLIF, CTRLIF_UNREG_HND, &m);
+	bad = ctrlif_register(CMSG_MEM_REQUEST + 1);
+	check("CTRLIF: NOP, a handler registered and unregistered, a bad type refused",
+	    nop == OK && reg == OK && unreg == OK && bad == EINVAL, bad);
+	sent = ctrlif_send(CMSG_CONSOLE, CMSG_CONSOLE_DATA, text, (int)sizeof text - 1, 0);
+	check("CTRLIF_SEND_NOBLOCK of console data", sent == OK, sent);
+}
+
 /* "sleep N": waits N ticks on an alarm, then reports the uptime. */
 static void
 sleep_ticks(const char *arg)
@@ -221,6 +295,26 @@ sleep_ticks(const char *arg)
 	}
 	sys_times(SELF, NULL, NULL, &uptime);
 	printf("boottest init: slept %ld ticks, uptime %ld ticks\n", (long)n, (long)uptime);
+}
+
+/* "spin N": keeps the CPU busy for N ticks (the clock ticks every tick), then reports the uptime. */
+static void
+spin_ticks(const char *arg)
+{
+	clock_t n = 0, start, now;
+
+	for (; *arg >= '0' && *arg <= '9'; arg++)
+		n = n * 10 + (*arg - '0');
+	if (n <= 0 || getuptime(&start) != OK) {
+		printf("boottest init: cannot spin\n");
+		return;
+	}
+	printf("boottest init: spinning from uptime %ld ticks\n", (long)start);
+	do {
+		if (getuptime(&now) != OK)
+			return;
+	} while (now < start + n);
+	printf("boottest init: spun from uptime %ld to %ld ticks\n", (long)start, (long)now);
 }
 
 /* Opens the console as FS would: the opener becomes its process group (INTR, QUIT). */
@@ -312,6 +406,7 @@ main(void)
 	test_alarm();
 	test_nice();
 	test_copies();
+	test_ctrlif();
 	test_signals();
 	test_traced();
 	receive(PEER_PROC_NR, &m);              /* PEER_DONE */
@@ -342,6 +437,17 @@ main(void)
 		}
 		if (strncmp(line, "sleep ", 6) == 0) {
 			sleep_ticks(line + 6);
+			continue;
+		}
+		if (strcmp(line, "halt\n") == 0) {
+			/* As PM's reboot(RBT_HALT) ends: SYS_ABORT powers the domain off. */
+			printf("boottest init: halting\n");
+			n = sys_abort(RBT_HALT);
+			printf("boottest init: SYS_ABORT returned (%d)\n", n);
+			continue;
+		}
+		if (strncmp(line, "spin ", 5) == 0) {
+			spin_ticks(line + 5);
 			continue;
 		}
 		printf("boottest init: read %d bytes: %s", n, line);

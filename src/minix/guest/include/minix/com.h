@@ -173,7 +173,12 @@
 #define T_SYSTEM_TIME   m4_l2
 #define T_BOOT_TICKS    m4_l5
 
-#define ABRT_HOW        m1_i1
+#define ABRT_HOW        m1_i1   /* SYS_ABORT: one of 3.1.1's RBT_* (its <unistd.h>) */
+#define RBT_HALT        0
+#define RBT_REBOOT      1
+#define RBT_PANIC       2       /* a server panicked */
+#define RBT_MONITOR     3       /* back to the boot monitor: none under Xen */
+#define RBT_RESET       4
 
 #define ALRM_EXP_TIME   m2_l1   /* in: expiry; out: ticks left of the previous alarm */
 #define ALRM_TIME_LEFT  m2_l1

@@ -40,6 +40,9 @@ typedef struct {
 	} m_u;
 } message;
 
+/* The port's message size is part of its ABI (the IPC code copies MESS_SIZE bytes). */
+typedef char message_size_is_mess_size[sizeof(message) == MESS_SIZE ? 1 : -1];
+
 #define m1_i1 m_u.m_m1.m1i1
 #define m1_i2 m_u.m_m1.m1i2
 #define m1_i3 m_u.m_m1.m1i3

@@ -9,6 +9,7 @@ int  sys_vircopy(int src_proc, int src_seg, vir_bytes src, int dst_proc, int dst
 int  sys_getinfo(int request, void *ptr, int len);
 int  sys_whoami(int *proc_nr, char *name, int len);
 int  sys_times(int proc_nr, clock_t *user, clock_t *sys, clock_t *uptime);
+int  getuptime(clock_t *ticks);
 int  sys_abort(int how);
 int  sys_memset(unsigned long pattern, phys_bytes base, phys_bytes bytes);
 
