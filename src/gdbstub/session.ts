@@ -243,8 +243,12 @@ export class GdbSession implements StubState {
         const hello = packet.startsWith("qSupported");
         if (this.runState === "detached") {
           // A goodbye to nobody (the splitter's detach for a debugger that already left) must
-          // not stop the host: only other packets attach.
-          if (isGoodbye(packet)) return;
+          // not stop the host: only other packets attach. It is still answered (except `k`,
+          // which has no reply), so the splitter always sees one reply to the detach it sent.
+          if (isGoodbye(packet)) {
+            if (packet !== "k") this.link.send("OK");
+            return;
+          }
           this.link.leaveNoAckMode();
           this.attach();
         }

@@ -12,6 +12,10 @@ const log = createDebug("mux");
 
 /** RSP's detach packet ("D", checksum 0x44), sent on behalf of a debugger that vanished. */
 const VANISHED_DEBUGGER_DETACH = Buffer.from("$D#44", "latin1");
+/** The stub's reply to that detach: meant for nobody, so a debugger that connects next never sees it. */
+const DETACH_REPLY = Buffer.from("$OK#9a", "latin1");
+/** How long the splitter waits for DETACH_REPLY before it stops looking (the stub may be gone). */
+const DETACH_REPLY_WAIT_MS = 500;
 
 export const DEFAULT_GDB_PORT = 4444;
 export const DEFAULT_CONSOLE_PORT = 4445;
@@ -40,7 +44,7 @@ export interface MuxStats {
   consoleFromLine: number;
   /** Debugger bytes that came from the line. */
   debugFromLine: number;
-  /** Debugger bytes from the line with no debugger connected: discarded. */
+  /** Debugger bytes from the line with no debugger connected, or meant for one that vanished: discarded. */
   debugDiscarded: number;
   /** Debugger bytes dropped because the debugger's queue was full. */
   debugMissed: number;
@@ -113,6 +117,10 @@ export class MuxServer {
   private readonly queueBytes: number;
   private readonly clients = new Set<ConsoleClient>();
   private debuggerSocket: net.Socket | null = null;
+  /** Until when debugger bytes from the line are skipped up to the vanished debugger's detach reply. */
+  private detachReplyUntil = 0;
+  /** How many bytes of DETACH_REPLY have been matched so far. */
+  private detachReplyMatched = 0;
   private readonly gdbServer = net.createServer((s) => this.acceptDebugger(s));
   private readonly consoleServer = net.createServer((s) => this.acceptConsole(s));
   private inputsPaused = false;
@@ -153,7 +161,9 @@ export class MuxServer {
 
   // Line -> clients. Runs for every chunk the line delivers; never waits for anybody.
   private readonly fromLine = (chunk: Buffer): void => {
-    const { console, debug } = splitFromLine(chunk);
+    const split = splitFromLine(chunk);
+    const console = split.console;
+    let debug = split.debug;
     if (console.length > 0) {
       this.stats.consoleFromLine += console.length;
       this.scrollback.append(console);
@@ -161,12 +171,38 @@ export class MuxServer {
     }
     if (debug.length > 0) {
       this.stats.debugFromLine += debug.length;
+      debug = this.skipDetachReply(debug);
+      if (debug.length === 0) return;
       const d = this.debuggerSocket;
       if (d === null) this.stats.debugDiscarded += debug.length;
       else if (d.writableLength + debug.length > this.queueBytes) this.stats.debugMissed += debug.length;
       else d.write(asUint8Array(debug));
     }
   };
+
+  /**
+   * Drops the line's debugger bytes up to and including the stub's reply to the detach sent
+   * for a vanished debugger (whatever the stub said to that debugger before it is stale too).
+   */
+  private skipDetachReply(debug: Buffer): Buffer {
+    if (this.detachReplyUntil === 0) return debug;
+    if (performance.now() > this.detachReplyUntil) {
+      this.detachReplyUntil = 0;
+      return debug;
+    }
+    for (let i = 0; i < debug.length; i++) {
+      if (debug[i] === DETACH_REPLY[this.detachReplyMatched]) this.detachReplyMatched++;
+      else this.detachReplyMatched = debug[i] === DETACH_REPLY[0] ? 1 : 0;
+      if (this.detachReplyMatched === DETACH_REPLY.length) {
+        this.detachReplyUntil = 0;
+        this.detachReplyMatched = 0;
+        this.stats.debugDiscarded += i + 1;
+        return debug.subarray(i + 1);
+      }
+    }
+    this.stats.debugDiscarded += debug.length;
+    return debug.subarray(debug.length);
+  }
 
   private sendConsole(c: ConsoleClient, chunk: Buffer): void {
     const s = c.socket;
@@ -266,6 +302,8 @@ export class MuxServer {
         log("debugger %s left", peerName(s));
         // The stub across the line cannot see a debugger go: say its detach for it, so the
         // host resumes without its breakpoints (a stub already detached ignores it).
+        this.detachReplyUntil = performance.now() + DETACH_REPLY_WAIT_MS;
+        this.detachReplyMatched = 0;
         this.toLine(debugToLine(VANISHED_DEBUGGER_DETACH).line);
       }
     });

@@ -173,11 +173,41 @@ describe("MuxServer", () => {
     a.close();
     await until(() => !r.mux.stats.debuggerConnected, "debugger to leave");
     r.pair.testing.write(withBit7("$E01#a6")); // reply into the void
+    r.pair.testing.write(withBit7("+$OK#9a")); // the stub's answer to the splitter's detach
     const b = await r.debugger();
     await until(() => r.mux.stats.debuggerConnected, "second debugger");
     r.pair.testing.write(withBit7("+"));
     await until(() => b.length === 1, "byte at the new debugger");
     expect(b.text()).toBe("+");
+  });
+
+  it("sends a detach for a vanished debugger, and its reply never reaches the next debugger", async () => {
+    const r = await rig();
+    const a = await r.debugger();
+    a.send("$?#3f");
+    await until(() => r.atTesting().length === 5, "packet on the line");
+    a.close();
+    await until(() => r.atTesting().includes(withBit7("$D#44")), "the splitter's detach on the line");
+    const b = await r.debugger();
+    await until(() => r.mux.stats.debuggerConnected, "second debugger");
+    // The stub answers the old `?` and the detach only now, after the new debugger came.
+    r.pair.testing.write(withBit7("+$S05#b8+$OK#9a"));
+    r.pair.testing.write(withBit7("$T05#b9"));
+    await until(() => b.length === 7, "the new debugger's bytes");
+    expect(b.text()).toBe("$T05#b9");
+  });
+
+  it("stops looking for the detach reply when none comes, so a later debugger gets everything", async () => {
+    const r = await rig();
+    const a = await r.debugger();
+    a.close();
+    await until(() => r.atTesting().includes(withBit7("$D#44")), "the splitter's detach on the line");
+    await sleep(600); // nobody answered (no stub on the line)
+    const b = await r.debugger();
+    await until(() => r.mux.stats.debuggerConnected, "second debugger");
+    r.pair.testing.write(withBit7("$OK#9a"));
+    await until(() => b.length === 6, "the new debugger's bytes");
+    expect(b.text()).toBe("$OK#9a");
   });
 
   it("tells a stalled console client how much it missed, while the line and other clients go on", async () => {
