@@ -13,14 +13,28 @@ export function hexToBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
-const HEX_NUMBER = /^[0-9a-fA-F]+$/;
-
 /** A hex number of at most 32 bits (addresses, lengths); leading zeros are allowed. */
 export function parseHex32(text: string): number {
-  if (!HEX_NUMBER.test(text)) throw new SyntaxError(`Cannot parse number "${clip(text)}": not hex`);
-  const digits = text.replace(/^0+(?=.)/, "");
-  if (digits.length > 8) throw new SyntaxError(`Cannot parse number "${clip(text)}": wider than 32 bits`);
-  return parseInt(digits, 16) >>> 0;
+  // A digit loop rather than regular expressions: every `m` packet parses two of these.
+  let value = 0;
+  let significant = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = hexDigit(text.charCodeAt(i));
+    if (digit < 0) throw new SyntaxError(`Cannot parse number "${clip(text)}": not hex`);
+    if (significant > 0 || digit > 0) significant++;
+    value = value * 16 + digit;
+  }
+  if (text.length === 0) throw new SyntaxError(`Cannot parse number "": not hex`);
+  if (significant > 8) throw new SyntaxError(`Cannot parse number "${clip(text)}": wider than 32 bits`);
+  return value >>> 0;
+}
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
 }
 
 /** Encodes a register value little-endian in bits/4 digits; undefined gives "xx" pairs. */

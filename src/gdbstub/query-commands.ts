@@ -1,7 +1,7 @@
 // Connection, thread and query packets: qSupported, QStartNoAckMode, qAttached, qC, the thread
 // list (qfThreadInfo/qsThreadInfo, qXfer:threads, qThreadExtraInfo, T, H), the target
 // description (qXfer:features), monitor commands (qRcmd) and the stop reason (?).
-import { asciiBytes, escapeBinary } from "./packet.js";
+import { asciiBytes, escapeBinary, needsEscape } from "./packet.js";
 import { hexToBytes, parseHex32, textToHex } from "./hex.js";
 import { runMonitorCommand } from "./monitor.js";
 import { TARGET_XML, threadsXml } from "./target-xml.js";
@@ -15,7 +15,19 @@ function xferChunk(doc: string, range: string): string {
   const length = parseHex32(len);
   const chunk = doc.slice(offset, offset + length);
   const last = offset + length >= doc.length;
-  return (last ? "l" : "m") + Buffer.from(escapeBinary(asciiBytes(chunk))).toString("latin1");
+  // The documents are ASCII and rarely hold a byte to escape: then the chunk goes as it is
+  // (the thread list is read after every stop, so after every stepi).
+  const body = needsNoEscape(chunk) ? chunk : Buffer.from(escapeBinary(asciiBytes(chunk))).toString("latin1");
+  return (last ? "l" : "m") + body;
+}
+
+/** True when `text` is bytes none of which escapeBinary() would change. */
+function needsNoEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff || needsEscape(c)) return false;
+  }
+  return true;
 }
 
 export const qSupported: Handler = (args, state) => {

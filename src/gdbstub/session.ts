@@ -239,7 +239,8 @@ export class GdbSession implements StubState {
   private onLinkEvent(event: LinkEvent): void {
     switch (event.kind) {
       case "packet": {
-        const packet = Buffer.from(event.data).toString("latin1");
+        // A view, not a copy: the text is all that is kept.
+        const packet = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength).toString("latin1");
         const hello = packet.startsWith("qSupported");
         if (this.runState === "detached") {
           // A goodbye to nobody (the splitter's detach for a debugger that already left) must

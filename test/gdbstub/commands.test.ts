@@ -327,6 +327,23 @@ describe("session life cycle", () => {
     expect(target.isRunning).toBe(false);
   });
 
+  it("escapes $ # } * in a thread list chunk and leaves plain text as it is", async () => {
+    /** The reply to `packet` as the wire carried it, framing stripped. */
+    const rawReply = (c: SessionClient, packet: string) => {
+      const before = c.wire.length;
+      const decoded = c.one(packet);
+      const raw = Buffer.from(c.wire.slice(before)).toString("latin1");
+      return { decoded, body: raw.slice(raw.indexOf("$") + 1, raw.lastIndexOf("#")) };
+    };
+    const odd = rawReply(await SessionClient.attached({ target: new MemoryTarget(["a*b}c$d#e", "plain"]) }), "qXfer:threads:read::0,fff");
+    expect(odd.decoded).toContain('name="a*b}c$d#e"');
+    expect(odd.body).not.toMatch(/[*$#]/);
+    expect(odd.body).toContain("a}\x0ab}]c}\x04d}\x03e");
+    const plain = rawReply(await SessionClient.attached({ target: new MemoryTarget(["plain", "other"]) }), "qXfer:threads:read::0,fff");
+    expect(plain.decoded).toContain('name="other"');
+    expect(plain.body).toBe(plain.decoded);
+  });
+
   it("sends only bytes below 0x80 whatever the target's names and texts hold", async () => {
     const target = new MemoryTarget(["Dom\u00e9-0", "mi\u00ffnix"]);
     const c = await SessionClient.attached({ target });
