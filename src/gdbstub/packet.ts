@@ -204,8 +204,11 @@ const HEX_PAIR_SUM = new Uint16Array(256);
  */
 export function frameHex(data: Uint8Array): Uint8Array {
   const n = data.length;
-  // One spare byte in front puts the digits at an even offset, where a Uint16Array may look.
-  const buffer = new Uint8Array(2 * n + 5);
+  // One spare byte in front puts the digits at an even offset, where a Uint16Array may look
+  // (Node's pool hands out 8-aligned slices). From the pool: every byte of the frame is
+  // written below, and a fresh typed array per reply cost more than the hex loop of a stepi.
+  const pooled = Buffer.allocUnsafe(2 * n + 5);
+  const buffer = new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
   const out = buffer.subarray(1);
   out[0] = PACKET_START;
   const pairs = new Uint16Array(buffer.buffer, buffer.byteOffset + 2, n);

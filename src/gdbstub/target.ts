@@ -148,7 +148,8 @@ export interface DebugTarget {
 
   /**
    * Reads up to `length` bytes at `address` in `space`, as seen by `vcpu`. Returns the readable
-   * prefix: a read that runs into an unmapped page stops there (possibly empty).
+   * prefix: a read that runs into an unmapped page stops there (possibly empty). The result
+   * may be a view of the target's memory: use it before the target runs or is written again.
    */
   readMemory(vcpu: VcpuRef, space: AddressSpace, address: number, length: number): Uint8Array;
 

@@ -157,4 +157,25 @@ describe("XenDebugTarget with gdb", () => {
     expect(g.d.vcpu.regs.eip).toBeLessThan(callback + 8);
     target.detach();
   });
+
+  it("reads memory within a page and across a page boundary as the guest's frames hold it", () => {
+    const h = new XenHost({ timeMode: "deterministic", memoryMiB: 32, console: new BufferConsole() });
+    h.attachCpu(new CpuPort(h.core));
+    const g = loadElfGuest(h, HELLO, { name: "hello", memoryMiB: 8 });
+    const target = new XenDebugTarget(h);
+    const vcpu = { domain: g.d.id, vcpu: 0 };
+    const machineOf = (va: number) => g.d.frameList[(va - 0xc0000000) >>> 12] * 4096 + (va & 0xfff);
+    const expected = (va: number, n: number) => Array.from({ length: n }, (_, i) => h.mem.u8[machineOf(va + i)]);
+    const start = symbol("ring_read");
+    expect([...target.readMemory(vcpu, "virtual", start, 64)]).toEqual(expected(start, 64));
+    // The last 8 bytes of a page and the first 8 of the next, which lies in another frame.
+    const edge = ((start | 0xfff) + 1 - 8) >>> 0;
+    expect(machineOf(edge + 8) - machineOf(edge)).not.toBe(8);
+    expect([...target.readMemory(vcpu, "virtual", edge, 16)]).toEqual(expected(edge, 16));
+    expect([...target.readMemory(vcpu, "physical", 0x1ff8, 16)]).toEqual(expected(0xc0001ff8, 16));
+    // What a read returned reflects memory at the time of the read, and a later write shows.
+    h.mem.u8[machineOf(start)] ^= 0xff;
+    expect(target.readMemory(vcpu, "virtual", start, 1)[0]).toBe(h.mem.u8[machineOf(start)]);
+    expect(target.readMemory(vcpu, "virtual", 0xbfff0000, 4).length).toBe(0);
+  });
 });
