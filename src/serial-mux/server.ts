@@ -16,6 +16,8 @@ const VANISHED_DEBUGGER_DETACH = Buffer.from("$D#44", "latin1");
 const DETACH_REPLY = Buffer.from("$OK#9a", "latin1");
 /** How long the splitter waits for DETACH_REPLY before it stops looking (the stub may be gone). */
 const DETACH_REPLY_WAIT_MS = 500;
+/** How long the loop polls for the debugger's next packet after a reply (0: never). */
+const DEBUGGER_POLL_MS = Number(process.env.MUX_DEBUGGER_POLL_MS ?? 0.3);
 
 export const DEFAULT_GDB_PORT = 4444;
 export const DEFAULT_CONSOLE_PORT = 4445;
@@ -48,6 +50,8 @@ export interface MuxStats {
   debugDiscarded: number;
   /** Debugger bytes dropped because the debugger's queue was full. */
   debugMissed: number;
+  /** Times the loop began polling for the debugger's next packet after a reply. */
+  debugPollWindows: number;
   /** Console bytes skipped for clients that fell behind (summed over clients). */
   consoleMissed: number;
   /** Bytes console clients sent to the line. */
@@ -96,6 +100,7 @@ export class MuxServer {
     consoleFromLine: 0,
     debugFromLine: 0,
     debugDiscarded: 0,
+    debugPollWindows: 0,
     debugMissed: 0,
     consoleMissed: 0,
     consoleToLine: 0,
@@ -117,6 +122,8 @@ export class MuxServer {
   private readonly queueBytes: number;
   private readonly clients = new Set<ConsoleClient>();
   private debuggerSocket: net.Socket | null = null;
+  private polling = false;
+  private pollUntil = 0;
   /** Until when debugger bytes from the line are skipped up to the vanished debugger's detach reply. */
   private detachReplyUntil = 0;
   /** How many bytes of DETACH_REPLY have been matched so far. */
@@ -176,9 +183,35 @@ export class MuxServer {
       const d = this.debuggerSocket;
       if (d === null) this.stats.debugDiscarded += debug.length;
       else if (d.writableLength + debug.length > this.queueBytes) this.stats.debugMissed += debug.length;
-      else d.write(asUint8Array(debug));
+      else {
+        d.write(asUint8Array(debug));
+        this.keepPollingForDebugger();
+      }
     }
   };
+
+  /**
+   * After a reply to the debugger, the event loop keeps polling (no sleep) for a short while:
+   * gdb's next request of a step usually follows within it, and is then read without the cost
+   * of waking this process. Bounded, so an idle debugger costs nothing.
+   */
+  /** True while the loop polls for the debugger's next packet (see keepPollingForDebugger). */
+  get pollingForDebugger(): boolean {
+    return this.polling;
+  }
+
+  private keepPollingForDebugger(): void {
+    if (DEBUGGER_POLL_MS <= 0) return;
+    this.pollUntil = performance.now() + DEBUGGER_POLL_MS;
+    if (this.polling) return;
+    this.polling = true;
+    this.stats.debugPollWindows++;
+    const poll = (): void => {
+      if (this.debuggerSocket !== null && performance.now() < this.pollUntil) setImmediate(poll);
+      else this.polling = false;
+    };
+    setImmediate(poll);
+  }
 
   /**
    * Drops the line's debugger bytes up to and including the stub's reply to the detach sent

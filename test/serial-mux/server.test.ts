@@ -197,6 +197,19 @@ describe("MuxServer", () => {
     expect(b.text()).toBe("$T05#b9");
   });
 
+  it("polls for the debugger's next packet only briefly after a reply, then sleeps again", async () => {
+    const r = await rig();
+    const gdb = await r.debugger();
+    await until(() => r.mux.stats.debuggerConnected, "debugger");
+    expect(r.mux.pollingForDebugger).toBe(false);
+    r.pair.testing.write(withBit7("$OK#9a"));
+    await until(() => gdb.length === 6, "reply at the debugger");
+    expect(r.mux.stats.debugPollWindows).toBe(1);
+    await until(() => !r.mux.pollingForDebugger, "the poll to end");
+    await sleep(20);
+    expect(r.mux.pollingForDebugger).toBe(false);
+  });
+
   it("stops looking for the detach reply when none comes, so a later debugger gets everything", async () => {
     const r = await rig();
     const a = await r.debugger();
