@@ -127,6 +127,14 @@ export class CpuPort implements GuestCpuPort {
     r.cr2 = c.cr2 >>> 0;
   }
 
+  resume(d: Domain, tsc: number): void {
+    const c = this.cpu;
+    const r = d.vcpu.regs;
+    c.instructionCount = tsc;
+    c.regs.set(r.gpr);
+    c.eip = r.eip;
+  }
+
   run(budget: number): RunOutcome {
     const c = this.cpu;
     const before = c.instructionCount;
