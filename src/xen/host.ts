@@ -307,14 +307,18 @@ export class XenHost {
   /** The earliest timer deadline of any live domain, or null. */
   nextDeadlineNs(): number | null {
     let best: number | null = null;
-    for (const d of this.sched.domains) {
+    const all = this.sched.domains;
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i];
       if (d.timerDeadlineNs > 0 && d.shutdownReason === null && (best === null || d.timerDeadlineNs < best)) best = d.timerDeadlineNs;
     }
     return best;
   }
 
   private fireTimers(now: number): void {
-    for (const d of this.sched.domains) {
+    const all = this.sched.domains;
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i];
       if (d.timerDeadlineNs > 0 && d.timerDeadlineNs <= now && d.shutdownReason === null) {
         d.timerDeadlineNs = 0;
         this.clock.publish(this.mem, d.sharedInfoMfn * 4096);

@@ -32,7 +32,7 @@ export interface GuestCpuPort extends TlbControl {
    * general registers and EIP come back from `d` (a hypercall's result), and the TSC is set to `tsc`.
    */
   resume(d: Domain, tsc: number): void;
-  /** Runs at most `budget` instructions of the loaded context. */
+  /** Runs at most `budget` instructions of the loaded context; the outcome is valid until the next run. */
   run(budget: number): RunOutcome;
   /** Asks a running `run` to return early (debugger stop, host shutdown). */
   requestStop(): void;
