@@ -30,7 +30,7 @@ export class CpuPort implements GuestCpuPort {
   private pointsOf: Domain | null = null;
   private pointsVersion = -1;
   private installed: DebugPoint[] = [];
-  private readonly outcome: RunOutcome = { stop: "budget", executed: 0, exception: null, watchAddress: undefined, watchKind: undefined };
+  private readonly outcome: RunOutcome = { stop: "budget", executed: -0, exception: null, watchAddress: undefined, watchKind: undefined };
   private readonly exceptionRecord: GuestException = { vector: 0, errorCode: 0, cr2: 0, softwareInt: false, instrLength: 2 };
 
   constructor(x: XenCore) {

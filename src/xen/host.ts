@@ -92,7 +92,8 @@ export class XenHost {
   private exitListeners: DomainExitListener[] = [];
   private destroyListeners: Array<(domid: number) => void> = [];
   private dom0Handlers = new Map<number, () => void>();
-  private nextTickNs = TICK_NS;
+  /** Stored first as -0 so V8 keeps it a double (see Domain.timerDeadlineNs); TICK_NS in the constructor. */
+  private nextTickNs = -0;
   private loaded: Domain | null = null;
   /** Host-level stop (debugger): no domain runs, the clock is frozen. */
   private stopped = false;
@@ -121,6 +122,7 @@ export class XenHost {
     this.clock = new Clock(options.timeMode ?? "interactive");
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
+    this.nextTickNs = TICK_NS;
     this.core.wake = (d) => {
       // A new upcall for a domain that is not running lets it in next (BVT's warp for I/O-bound
       // domains): blocked ones wake, runnable ones waiting behind a spinner's slice preempt it.

@@ -16,7 +16,8 @@ export const CPU_FREQ_HZ = 1e9 / NS_PER_INSTRUCTION;
 export const DETERMINISTIC_BOOT_WALLCLOCK_MS = Date.UTC(2006, 4, 1, 12, 0, 0);
 
 export class Clock {
-  private virtualNs = 0;
+  /** -0: a double from the start (it passes 2^30 after a second; see Domain.timerDeadlineNs). */
+  private virtualNs = -0;
   private readonly realStart = performance.now();
   private idleSince: number | null = null;
   private frozen = false;
