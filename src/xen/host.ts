@@ -98,6 +98,9 @@ export class XenHost {
   /** Host-level stop (debugger): no domain runs, the clock is frozen. */
   private stopped = false;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** The deadline timer that last fired, and its delay: re-armed with refresh() when the next sleep is as long. */
+  private firedTimer: NodeJS.Timeout | null = null;
+  private firedTimerMs = -1;
   private running = false;
   /** A turn of the run loop is scheduled (immediate, microtask) and not yet run. */
   private turnPending = false;
@@ -547,11 +550,22 @@ export class XenHost {
     const sleepMs = state === "idle" ? this.clock.goIdle(deadline) : Infinity;
     this.asleep = true;
     this.sleptUntil = deadline;
-    if (sleepMs !== Infinity) this.wakeTimer = setTimeout(this.wake, Math.max(0, Math.ceil(sleepMs)));
+    if (sleepMs === Infinity) return;
+    const ms = Math.max(0, Math.ceil(sleepMs));
+    // An idle guest's periodic timer asks for the same sleep each time: re-arming the fired
+    // timer spares a timer object and its async bookkeeping per tick.
+    const t = this.firedTimer;
+    this.firedTimer = null;
+    if (t !== null && ms === this.firedTimerMs) this.wakeTimer = t.refresh();
+    else {
+      this.wakeTimer = setTimeout(this.wake, ms);
+      this.firedTimerMs = ms;
+    }
   };
 
   // The deadline timer: a top-level callback, so the turn runs right here, not one hop later.
   private readonly wake = (): void => {
+    this.firedTimer = this.wakeTimer;
     this.wakeTimer = null;
     if (!this.asleep || !this.running || this.turnPending) return;
     this.asleep = false;
