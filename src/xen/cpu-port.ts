@@ -4,11 +4,12 @@
 // whatever stopped it. Xen reads descriptors itself, so the CPU needs no knowledge of Xen.
 import { Cpu, StopReason, WatchKind } from "../emu/cpu/index.js";
 import type { XenCore } from "./core.js";
-import { decodeDescriptor } from "./descriptors.js";
+import { descriptorBase, descriptorLimit } from "./descriptors.js";
 import type { DebugPoint, Domain } from "./domain.js";
 import { TRAP_debug } from "./abi.js";
 import { GDT_VIRT_START, LDT_VIRT_START } from "./layout.js";
-import { readDescriptor } from "./segments.js";
+import { descriptorMa } from "./segments.js";
+import type { GuestException } from "./traps.js";
 import type { GuestCpuPort, RunOutcome, RunStop } from "./vcpu-port.js";
 import { inVm86 } from "./vm86.js";
 
@@ -19,6 +20,8 @@ const CR0_TS = 1 << 3;
 const CR0_ET = 1 << 4;
 const CR0_WP = 1 << 16;
 const CR0_PG = 1 << 31;
+/** Segment registers in the order they are loaded: CS first, it sets the CPL the others use. */
+const SEGMENT_LOAD_ORDER = [1, 0, 2, 3, 4, 5] as const;
 
 export class CpuPort implements GuestCpuPort {
   readonly cpu: Cpu;
@@ -27,6 +30,8 @@ export class CpuPort implements GuestCpuPort {
   private pointsOf: Domain | null = null;
   private pointsVersion = -1;
   private installed: DebugPoint[] = [];
+  private readonly outcome: RunOutcome = { stop: "budget", executed: -0, exception: null, watchAddress: undefined, watchKind: undefined };
+  private readonly exceptionRecord: GuestException = { vector: 0, errorCode: 0, cr2: 0, softwareInt: false, instrLength: 2 };
 
   constructor(x: XenCore) {
     this.cpu = new Cpu(x.mem, { mode: "owned" });
@@ -69,25 +74,28 @@ export class CpuPort implements GuestCpuPort {
     c.setEflags(r.eflags);
     c.cr2 = r.cr2 | 0;
     c.dr.set(v.debugreg);
-    const as = { mem: x.mem, baseptrMfn: v.baseptrMfn };
     this.installDebugPoints(d);
     let error: string | null = null;
     if (inVm86(r)) {
       // Virtual-8086 mode: selector * 16 bases, no descriptors (setEflags above made CPL 3).
-      for (const s of [1, 0, 2, 3, 4, 5] as const) c.setRealModeSegment(s, r.seg[s]);
+      for (let i = 0; i < SEGMENT_LOAD_ORDER.length; i++) c.setRealModeSegment(SEGMENT_LOAD_ORDER[i], r.seg[SEGMENT_LOAD_ORDER[i]]);
       return null;
     }
-    // CS first: it sets the CPL the other caches are used with.
-    for (const s of [1, 0, 2, 3, 4, 5] as const) {
+    const as = { mem: x.mem, baseptrMfn: v.baseptrMfn };
+    const m = x.mem;
+    // Descriptors are read in place (no arrays or objects): this runs on every return to a guest.
+    for (let i = 0; i < SEGMENT_LOAD_ORDER.length; i++) {
+      const s = SEGMENT_LOAD_ORDER[i];
       const sel = r.seg[s];
-      const raw = (sel & ~3) === 0 ? null : readDescriptor(x, as, d, sel);
-      if (!raw) {
+      const ma = (sel & ~3) === 0 ? -1 : descriptorMa(x, as, d, sel);
+      if (ma < 0) {
         c.setSegmentCache(s, sel, 0, 0, 0);
         if (s === 1 || s === 2) error = `selector ${sel.toString(16)} in ${s === 1 ? "CS" : "SS"} is unusable`;
         continue;
       }
-      const seg = decodeDescriptor(raw[0], raw[1]);
-      c.setSegmentCache(s, sel, seg.base, seg.limit, (raw[1] >>> 8) & 0xf0ff);
+      const lo = m.read32(ma) >>> 0;
+      const hi = m.read32(ma + 4) >>> 0;
+      c.setSegmentCache(s, sel, descriptorBase(lo, hi), descriptorLimit(lo, hi), (hi >>> 8) & 0xf0ff);
     }
     return error;
   }
@@ -127,6 +135,14 @@ export class CpuPort implements GuestCpuPort {
     r.cr2 = c.cr2 >>> 0;
   }
 
+  resume(d: Domain, tsc: number): void {
+    const c = this.cpu;
+    const r = d.vcpu.regs;
+    c.instructionCount = tsc;
+    c.regs.set(r.gpr);
+    c.eip = r.eip;
+  }
+
   run(budget: number): RunOutcome {
     const c = this.cpu;
     const before = c.instructionCount;
@@ -141,25 +157,31 @@ export class CpuPort implements GuestCpuPort {
       case StopReason.STOP_REQUESTED: stop = "stop-requested"; break;
       default: stop = "budget";
     }
+    // One outcome and one exception record per port, refilled by each run: the caller reads them
+    // before the next run, and an idle host then allocates nothing here on each timer tick.
+    const out = this.outcome;
+    out.stop = stop;
+    out.executed = executed;
+    out.exception = null;
+    out.watchAddress = undefined;
+    out.watchKind = undefined;
     if (stop === "watchpoint") {
       const k = c.watchHit?.kind;
-      const watchKind = k === WatchKind.WRITE ? "write" : k === WatchKind.READ ? "read" : "access";
-      return { stop, executed, exception: null, watchAddress: c.watchHit?.linear ?? 0, watchKind };
+      out.watchKind = k === WatchKind.WRITE ? "write" : k === WatchKind.READ ? "read" : "access";
+      out.watchAddress = c.watchHit?.linear ?? 0;
+      return out;
     }
-    if (stop !== "exception") return { stop, executed, exception: null };
+    if (stop !== "exception") return out;
     const e = c.exception;
-    return {
-      stop,
-      executed,
-      exception: {
-        vector: e.vector,
-        // #DB has no error code; Xen 2.0's do_debug saves the debug status (DR6) instead.
-        errorCode: e.vector === TRAP_debug && !e.software ? c.dr[6] : e.errorCode,
-        cr2: e.cr2,
-        softwareInt: e.software,
-        instrLength: e.vector === 3 || e.vector === 4 ? 1 : 2,
-      },
-    };
+    const g = this.exceptionRecord;
+    g.vector = e.vector;
+    // #DB has no error code; Xen 2.0's do_debug saves the debug status (DR6) instead.
+    g.errorCode = e.vector === TRAP_debug && !e.software ? c.dr[6] : e.errorCode;
+    g.cr2 = e.cr2;
+    g.softwareInt = e.software;
+    g.instrLength = e.vector === 3 || e.vector === 4 ? 1 : 2;
+    out.exception = g;
+    return out;
   }
 
   requestStop(): void {

@@ -72,15 +72,28 @@ export interface SegmentInfo {
   expandDown: boolean;
 }
 
+/** A code/data descriptor's base (the fields of decodeDescriptor, without an object per call). */
+export function descriptorBase(lo: number, hi: number): number {
+  return ((hi & 0xff000000) | ((hi & 0xff) << 16) | (lo >>> 16)) >>> 0;
+}
+
+/** A code/data descriptor's limit in bytes, inclusive (granularity applied). */
+export function descriptorLimit(lo: number, hi: number): number {
+  const raw = (hi & 0xf0000) | (lo & 0xffff);
+  return (hi & SEG_G) !== 0 ? ((raw * 4096 + 0xfff) >>> 0) : raw;
+}
+
+/** Whether a descriptor's high word is a present code or data (not system) segment. */
+export function isPresentCodeOrData(hi: number): boolean {
+  return (hi & SEG_P) !== 0 && (hi & SEG_S) !== 0;
+}
+
 export function decodeDescriptor(lo: number, hi: number): SegmentInfo {
   lo >>>= 0;
   hi >>>= 0;
-  const base = ((hi & 0xff000000) | ((hi & 0xff) << 16) | (lo >>> 16)) >>> 0;
-  const raw = (hi & 0xf0000) | (lo & 0xffff);
-  const limit = (hi & SEG_G) !== 0 ? ((raw * 4096 + 0xfff) >>> 0) : raw;
   return {
-    base,
-    limit,
+    base: descriptorBase(lo, hi),
+    limit: descriptorLimit(lo, hi),
     dpl: (hi >>> 13) & 3,
     present: (hi & SEG_P) !== 0,
     code: (hi & SEG_CODE) !== 0,

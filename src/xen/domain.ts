@@ -86,8 +86,12 @@ export class Domain {
   crashed = false;
   crashWhy = "";
   dying = false;
-  /** Absolute system-time deadline (ns) of set_timer_op; 0 = none. */
-  timerDeadlineNs = 0;
+  /**
+   * Absolute system-time deadline (ns) of set_timer_op; 0 = none. Counters here and in the clock
+   * start as -0 so V8 keeps them as doubles from the start: they pass its small-integer range
+   * (2^30) while a guest runs, and the change of representation then deoptimizes the host's code.
+   */
+  timerDeadlineNs = -0;
   vmAssist = 0;
   /** Frame with the shared_info page (Xen-allocated, owned by the domain, always writable). */
   sharedInfoMfn: Mfn = -1;
@@ -106,7 +110,7 @@ export class Domain {
   /** Bumped on every change of debugPoints, so the CPU side knows to reinstall them. */
   debugVersion = 0;
   /** Instructions executed, for `xm list` and the scheduler. */
-  cpuTimeInstr = 0;
+  cpuTimeInstr = -0;
 
   constructor(readonly id: number, readonly name: string, maxPages: number) {
     this.maxPages = maxPages;

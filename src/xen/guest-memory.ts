@@ -71,6 +71,13 @@ export function readGuest32(as: AddressSpace, va: number): number | null {
 
 /** Writes one u32 into the guest; false on a fault. */
 export function writeGuest32(as: AddressSpace, va: number, value: number): boolean {
+  if (((va >>> 0) & 0xfff) <= 0xffc) {
+    // Within one page (the usual case, e.g. a bounce frame): one walk, no buffer.
+    const ma = guestVaToMa(as, va >>> 0, true);
+    if (ma < 0 || ma + 4 > as.mem.bytes) return false;
+    as.mem.write32(ma, value);
+    return true;
+  }
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, value >>> 0, true);
   return copyToGuest(as, va, b);

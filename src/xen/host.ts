@@ -4,7 +4,7 @@
 // the CPU for a bounded slice, then handle what stopped it (hypercall, exception, budget).
 import createDebug from "debug";
 import {
-  DOMID_SELF, EVTCHNSTAT_closed, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
+  DOMID_SELF, EVTCHNSTAT_closed, NR_hypercalls, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
   VMASST_TYPE_writable_pagetables, XEN_VERSION,
 } from "./abi.js";
 import { BufferConsole, type ConsoleSink } from "./console-sink.js";
@@ -18,7 +18,7 @@ import { newBaseptr } from "./mm.js";
 import { getPageType } from "./page-types.js";
 import { Scheduler, TICK_NS } from "./sched.js";
 import { Clock, NS_PER_INSTRUCTION, type TimeMode } from "./time.js";
-import { checkSegmentsOnReturn, deliverException, returnToGuest } from "./traps.js";
+import { checkSegmentsOnReturn, deliverException, returnToGuest, type GuestException } from "./traps.js";
 import { contextCpl } from "./vm86.js";
 import type { GuestCpuPort } from "./vcpu-port.js";
 import { LDT_VIRT_START } from "./layout.js";
@@ -29,6 +29,18 @@ const log = createDebug("xen:host");
 /** Runs `fn` as a microtask (a resolved promise: lighter than queueMicrotask's async resource). */
 function runSoon(fn: () => void): void {
   void Promise.resolve().then(fn);
+}
+
+/**
+ * Whether exception `e` of `d` is a hypercall that changes no more of the vcpu context than EAX
+ * (and no segment, page table, callback or debug state), so the CPU may go on with what it holds.
+ */
+function isInPlaceHypercall(d: Domain, e: GuestException): boolean {
+  if (!e.softwareInt || e.vector !== HYPERCALL_VECTOR) return false;
+  const r = d.vcpu.regs;
+  if (contextCpl(r) !== 1) return false;
+  const nr = (r.gpr[R_EAX] >>> 0) & (NR_hypercalls - 1);
+  return nr === __HYPERVISOR_set_timer_op || nr === __HYPERVISOR_xen_version;
 }
 
 export interface XenHostOptions extends XenCoreOptions {
@@ -80,11 +92,15 @@ export class XenHost {
   private exitListeners: DomainExitListener[] = [];
   private destroyListeners: Array<(domid: number) => void> = [];
   private dom0Handlers = new Map<number, () => void>();
-  private nextTickNs = TICK_NS;
+  /** Stored first as -0 so V8 keeps it a double (see Domain.timerDeadlineNs); TICK_NS in the constructor. */
+  private nextTickNs = -0;
   private loaded: Domain | null = null;
   /** Host-level stop (debugger): no domain runs, the clock is frozen. */
   private stopped = false;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** The deadline timer that last fired, and its delay: re-armed with refresh() when the next sleep is as long. */
+  private firedTimer: NodeJS.Timeout | null = null;
+  private firedTimerMs = -1;
   private running = false;
   /** A turn of the run loop is scheduled (immediate, microtask) and not yet run. */
   private turnPending = false;
@@ -109,6 +125,7 @@ export class XenHost {
     this.clock = new Clock(options.timeMode ?? "interactive");
     this.console = options.console ?? new BufferConsole();
     this.runChunk = options.runChunk ?? 20000;
+    this.nextTickNs = TICK_NS;
     this.core.wake = (d) => {
       // A new upcall for a domain that is not running lets it in next (BVT's warp for I/O-bound
       // domains): blocked ones wake, runnable ones waiting behind a spinner's slice preempt it.
@@ -295,14 +312,18 @@ export class XenHost {
   /** The earliest timer deadline of any live domain, or null. */
   nextDeadlineNs(): number | null {
     let best: number | null = null;
-    for (const d of this.sched.domains) {
+    const all = this.sched.domains;
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i];
       if (d.timerDeadlineNs > 0 && d.shutdownReason === null && (best === null || d.timerDeadlineNs < best)) best = d.timerDeadlineNs;
     }
     return best;
   }
 
   private fireTimers(now: number): void {
-    for (const d of this.sched.domains) {
+    const all = this.sched.domains;
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i];
       if (d.timerDeadlineNs > 0 && d.timerDeadlineNs <= now && d.shutdownReason === null) {
         d.timerDeadlineNs = 0;
         this.clock.publish(this.mem, d.sharedInfoMfn * 4096);
@@ -354,17 +375,48 @@ export class XenHost {
     const deadline = this.nextDeadlineNs();
     const untilTimer = deadline === null ? Infinity : Math.max(1, Math.ceil((deadline - now) / NS_PER_INSTRUCTION));
     const untilTick = Math.max(1, Math.ceil((this.nextTickNs - now) / NS_PER_INSTRUCTION));
-    const budget = Math.min(this.runChunk, untilSlice, untilTimer, untilTick);
-    const out = cpu.run(budget);
-    cpu.save(d);
-    d.cpuTimeInstr += out.executed;
-    this.clock.executed(out.executed);
-    if (out.stop === "exception" && out.exception) this.handleException(d, as, out.exception);
-    else if (out.stop === "breakpoint" || out.stop === "watchpoint") {
+    let out = cpu.run(Math.min(this.runChunk, untilSlice, untilTimer, untilTick));
+    let ranHere = 0;
+    for (;;) {
+      cpu.save(d);
+      d.cpuTimeInstr += out.executed;
+      this.clock.executed(out.executed);
+      ranHere += out.executed;
+      if (out.stop !== "exception" || !out.exception) break;
+      const inPlace = isInPlaceHypercall(d, out.exception);
+      this.handleException(d, as, out.exception);
+      if (!inPlace || ranHere >= this.runChunk) return "ran";
+      const budget = this.budgetToStayIn(d, cpu);
+      if (budget === 0) return "ran";
+      cpu.resume(d, this.clock.tsc());
+      out = cpu.run(budget);
+    }
+    if (out.stop === "breakpoint" || out.stop === "watchpoint") {
       this.stopHost();
       this.debugStopListener?.(d, out.stop === "breakpoint" ? { kind: "breakpoint" } : { kind: "watchpoint", address: out.watchAddress ?? 0, access: out.watchKind ?? "access" });
     }
     return "ran";
+  }
+
+  /**
+   * After a hypercall that touched nothing of the CPU context but EAX: the budget of the run the
+   * next step would give `d` when that step would change nothing else (no timer or tick due, no
+   * upcall to enter, `d` still current in its slice, no stop), else 0. The CPU then goes on with
+   * the context it holds, skipping Xen's exit path and the reload of every segment, which an idle
+   * guest's timer handler (set_timer_op, then block) would otherwise pay twice per tick.
+   */
+  private budgetToStayIn(d: Domain, cpu: GuestCpuPort): number {
+    if (this.stopped || this.cpu !== cpu || !d.canRun || this.sched.yieldRequested || this.sched.current !== d || d.vcpu.continuation) return 0;
+    const now = this.clock.nowNs();
+    if (now >= this.sched.sliceEndNs || now >= this.nextTickNs) return 0;
+    const deadline = this.nextDeadlineNs();
+    if (deadline !== null && deadline <= now) return 0;
+    const si = d.sharedInfoMfn * 4096;
+    if (this.mem.u8[si + SHARED_INFO.evtchn_upcall_pending] !== 0 && this.mem.u8[si + SHARED_INFO.evtchn_upcall_mask] === 0) return 0;
+    const untilSlice = Math.max(1, Math.ceil((this.sched.sliceEndNs - now) / NS_PER_INSTRUCTION));
+    const untilTimer = deadline === null ? Infinity : Math.max(1, Math.ceil((deadline - now) / NS_PER_INSTRUCTION));
+    const untilTick = Math.max(1, Math.ceil((this.nextTickNs - now) / NS_PER_INSTRUCTION));
+    return Math.min(this.runChunk, untilSlice, untilTimer, untilTick);
   }
 
   /**
@@ -498,11 +550,22 @@ export class XenHost {
     const sleepMs = state === "idle" ? this.clock.goIdle(deadline) : Infinity;
     this.asleep = true;
     this.sleptUntil = deadline;
-    if (sleepMs !== Infinity) this.wakeTimer = setTimeout(this.wake, Math.max(0, Math.ceil(sleepMs)));
+    if (sleepMs === Infinity) return;
+    const ms = Math.max(0, Math.ceil(sleepMs));
+    // An idle guest's periodic timer asks for the same sleep each time: re-arming the fired
+    // timer spares a timer object and its async bookkeeping per tick.
+    const t = this.firedTimer;
+    this.firedTimer = null;
+    if (t !== null && ms === this.firedTimerMs) this.wakeTimer = t.refresh();
+    else {
+      this.wakeTimer = setTimeout(this.wake, ms);
+      this.firedTimerMs = ms;
+    }
   };
 
   // The deadline timer: a top-level callback, so the turn runs right here, not one hop later.
   private readonly wake = (): void => {
+    this.firedTimer = this.wakeTimer;
     this.wakeTimer = null;
     if (!this.asleep || !this.running || this.turnPending) return;
     this.asleep = false;

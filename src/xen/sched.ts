@@ -14,7 +14,7 @@ export class Scheduler {
   private cursor = -1;
   current: Domain | null = null;
   /** When the current domain's slice ends (system time ns). */
-  sliceEndNs = 0;
+  sliceEndNs = -0; // a double from the start (see Domain.timerDeadlineNs)
   /** Set by sched_op(yield) or block: end the current slice at the next stop. */
   yieldRequested = false;
   /**

@@ -16,7 +16,8 @@ export const CPU_FREQ_HZ = 1e9 / NS_PER_INSTRUCTION;
 export const DETERMINISTIC_BOOT_WALLCLOCK_MS = Date.UTC(2006, 4, 1, 12, 0, 0);
 
 export class Clock {
-  private virtualNs = 0;
+  /** -0: a double from the start (it passes 2^30 after a second; see Domain.timerDeadlineNs). */
+  private virtualNs = -0;
   private readonly realStart = performance.now();
   private idleSince: number | null = null;
   private frozen = false;
@@ -103,13 +104,19 @@ export class Clock {
     const wallMs = this.bootWallclockMs + ns / 1e6;
     const v1 = sharedMa + SHARED_INFO.time_version1;
     mem.write32(v1, (v.getUint32(v1, true) + 1) >>> 0);
-    v.setBigUint64(sharedMa + SHARED_INFO.cpu_freq, BigInt(CPU_FREQ_HZ), true);
-    v.setBigUint64(sharedMa + SHARED_INFO.tsc_timestamp, BigInt(this.tsc()), true);
-    v.setBigUint64(sharedMa + SHARED_INFO.system_time, BigInt(ns), true);
+    setU64(v, sharedMa + SHARED_INFO.cpu_freq, CPU_FREQ_HZ);
+    setU64(v, sharedMa + SHARED_INFO.tsc_timestamp, this.tsc());
+    setU64(v, sharedMa + SHARED_INFO.system_time, ns);
     v.setUint32(sharedMa + SHARED_INFO.wc_sec, Math.floor(wallMs / 1000) >>> 0, true);
     v.setUint32(sharedMa + SHARED_INFO.wc_usec, Math.floor((wallMs % 1000) * 1000) >>> 0, true);
     mem.noteWrite(sharedMa + SHARED_INFO.cpu_freq, 40);
     const v2 = sharedMa + SHARED_INFO.time_version2;
     mem.write32(v2, (v.getUint32(v2, true) + 1) >>> 0);
   }
+}
+
+/** Stores a non-negative integer below 2^53 as a little-endian u64 (no BigInt per store). */
+function setU64(v: DataView, at: number, value: number): void {
+  v.setUint32(at, value % 0x1_0000_0000, true);
+  v.setUint32(at + 4, Math.floor(value / 0x1_0000_0000), true);
 }

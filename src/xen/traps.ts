@@ -13,7 +13,7 @@ import {
 import type { XenCore } from "./core.js";
 import { isValidRing1CodeSelector } from "./descriptors.js";
 import { S_CS, S_DS, S_ES, S_FS, S_GS, S_SS, R_ESP, type Domain } from "./domain.js";
-import { copyFromGuest, copyToGuest, type AddressSpace } from "./guest-memory.js";
+import { copyFromGuest, writeGuest32, type AddressSpace } from "./guest-memory.js";
 import { canLoadDataSegment, stackLinear } from "./segments.js";
 import { contextCpl, inVm86 } from "./vm86.js";
 
@@ -90,15 +90,18 @@ export function doFpuTaskswitch(d: Domain): number {
 // ---- Bounce frames -----------------------------------------------------------------------------
 
 /** Pushes `words` (lowest address first) below SS:ESP; the new ESP, or -1 on a fault. */
-function pushWords(x: XenCore, as: AddressSpace, d: Domain, ss: number, esp: number, words: number[]): number {
-  const newEsp = (esp - words.length * 4) >>> 0;
+function pushWords(x: XenCore, as: AddressSpace, d: Domain, ss: number, esp: number, words: Uint32Array, count: number): number {
+  const newEsp = (esp - count * 4) >>> 0;
   const lin = stackLinear(x, as, d, ss, newEsp);
   if (lin < 0 || stackLinear(x, as, d, ss, (esp - 4) >>> 0) < 0) return -1;
-  const bytes = new Uint8Array(words.length * 4);
-  const dv = new DataView(bytes.buffer);
-  words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
-  return copyToGuest(as, lin, bytes) ? newEsp : -1;
+  for (let i = 0; i < count; i++) {
+    if (!writeGuest32(as, (lin + i * 4) >>> 0, words[i])) return -1;
+  }
+  return newEsp;
 }
+
+/** Room for the largest bounce frame: 4 failsafe words, CR2, error code, EIP CS EFLAGS, ESP SS, 4 vm86 selectors. */
+const FRAME_SCRATCH = new Uint32Array(16);
 
 export interface BounceOptions {
   errorCode?: number;
@@ -117,22 +120,33 @@ export function bounceTo(x: XenCore, as: AddressSpace, d: Domain, cs: number, ei
   const r = d.vcpu.regs;
   const vm86 = inVm86(r);
   const fromRing = contextCpl(r);
-  const frame: number[] = [...(opt.below ?? [])];
-  if (opt.cr2 !== undefined) frame.push(opt.cr2);
-  if (opt.errorCode !== undefined) frame.push(opt.errorCode);
-  frame.push(r.eip, r.seg[S_CS], r.eflags);
+  // The frame is gathered in a scratch buffer, lowest address first (no array per bounce).
+  const frame = FRAME_SCRATCH;
+  let n = 0;
+  if (opt.below) for (let i = 0; i < opt.below.length; i++) frame[n++] = opt.below[i];
+  if (opt.cr2 !== undefined) frame[n++] = opt.cr2;
+  if (opt.errorCode !== undefined) frame[n++] = opt.errorCode;
+  frame[n++] = r.eip;
+  frame[n++] = r.seg[S_CS];
+  frame[n++] = r.eflags;
   let ss: number;
   let esp: number;
   if (fromRing === 1) {
     ss = r.seg[S_SS];
     esp = r.gpr[R_ESP];
   } else {
-    frame.push(r.gpr[R_ESP], r.seg[S_SS]);
-    if (vm86) frame.push(r.seg[S_ES], r.seg[S_DS], r.seg[S_FS], r.seg[S_GS]);
+    frame[n++] = r.gpr[R_ESP];
+    frame[n++] = r.seg[S_SS];
+    if (vm86) {
+      frame[n++] = r.seg[S_ES];
+      frame[n++] = r.seg[S_DS];
+      frame[n++] = r.seg[S_FS];
+      frame[n++] = r.seg[S_GS];
+    }
     ss = d.vcpu.kernelSs;
     esp = d.vcpu.kernelEsp;
   }
-  const newEsp = pushWords(x, as, d, ss, esp, frame);
+  const newEsp = pushWords(x, as, d, ss, esp, frame, n);
   if (newEsp < 0) {
     x.crash(d, `cannot write the ${what} bounce frame at ${ss.toString(16)}:${(esp >>> 0).toString(16)}`);
     return false;
@@ -225,8 +239,10 @@ export function checkSegmentsOnReturn(x: XenCore, as: AddressSpace, d: Domain): 
   const r = d.vcpu.regs;
   if (inVm86(r)) return true; // real-mode segment values are not selectors: no failsafe for them
   const cpl = r.seg[S_CS] & 3;
+  const sg = r.seg;
+  if (canLoadDataSegment(x, as, d, sg[S_DS], cpl) && canLoadDataSegment(x, as, d, sg[S_ES], cpl) &&
+    canLoadDataSegment(x, as, d, sg[S_FS], cpl) && canLoadDataSegment(x, as, d, sg[S_GS], cpl)) return true;
   const order = [S_DS, S_ES, S_FS, S_GS];
-  if (order.every((s) => canLoadDataSegment(x, as, d, r.seg[s], cpl))) return true;
   const v = d.vcpu;
   const below = order.map((s) => r.seg[s]);
   log("d%d failsafe: DS %s ES %s FS %s GS %s", d.id, ...below.map((s) => s.toString(16)));

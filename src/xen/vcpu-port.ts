@@ -27,7 +27,12 @@ export interface GuestCpuPort extends TlbControl {
   load(x: XenCore, d: Domain, tsc: number): string | null;
   /** Copies the CPU's registers back into `d`'s vcpu context. */
   save(d: Domain): void;
-  /** Runs at most `budget` instructions of the loaded context. */
+  /**
+   * Goes on with the context still loaded after a run of `d` that save() copied out: only the
+   * general registers and EIP come back from `d` (a hypercall's result), and the TSC is set to `tsc`.
+   */
+  resume(d: Domain, tsc: number): void;
+  /** Runs at most `budget` instructions of the loaded context; the outcome is valid until the next run. */
   run(budget: number): RunOutcome;
   /** Asks a running `run` to return early (debugger stop, host shutdown). */
   requestStop(): void;

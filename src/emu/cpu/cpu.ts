@@ -171,7 +171,10 @@ export class Cpu {
   pfCode = 0;
 
   /** Instructions completed since creation. */
-  instructionCount = 0;
+  // -0: a double from the start. The count passes V8's small-integer range (2^30) after about
+  // 11 s of guest time under Xen, and a field changing representation then deoptimizes every
+  // function that touches the CPU at once.
+  instructionCount = -0;
   /** Bare mode: set by hlt, cleared by an interrupt delivery or the owner. */
   halted = false;
   /** Bare mode: a maskable interrupt vector waiting for IF=1, or -1. */
