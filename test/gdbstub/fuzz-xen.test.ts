@@ -13,27 +13,15 @@ import { XenDebugTarget } from "../../src/xen/debug-target.js";
 import { XenHost } from "../../src/xen/host.js";
 import { TestController } from "../xen/control-ring.js";
 import { loadElfGuest } from "../xen/elf-loader.js";
+import { fuzzRng } from "./fixtures/fuzz-rng.js";
 
 const PACKETS = 50_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x0dd5eed);
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-  return { int: (n: number) => next() % n, pick: <T>(a: readonly T[]): T => a[next() % a.length] };
-}
-
 const hexOf = (s: string) => Buffer.from(s, "latin1").toString("hex");
 
 it(`survives ${PACKETS} hostile packets against the real Xen target`, { timeout: 300_000 }, async () => {
-  const r = rng(SEED);
+  const r = fuzzRng(SEED);
   const console = new BufferConsole();
   const host = new XenHost({ timeMode: "deterministic", memoryMiB: 48, console });
   host.attachCpu(new CpuPort(host.core));

@@ -8,27 +8,10 @@ import { COMMAND_NAMES, commandHits } from "../../src/gdbstub/commands.js";
 import { GdbSession } from "../../src/gdbstub/session.js";
 import { PacketDecoder, asciiBytes, checksum, escapeBinary, hex2 } from "../../src/gdbstub/packet.js";
 import { MemoryTarget } from "./fixtures/memory-target.js";
+import { fuzzRng, type FuzzRng } from "./fixtures/fuzz-rng.js";
 
 const PACKETS = 1_000_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed1234);
-
-/** xorshift32: reproducible from SEED. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-  return {
-    int: (n: number) => next() % n,
-    pick: <T>(a: readonly T[]): T => a[next() % a.length],
-    chance: (p: number) => next() / 0x1_0000_0000 < p,
-  };
-}
 
 const hexOf = (s: string) => Buffer.from(s, "latin1").toString("hex");
 
@@ -96,7 +79,7 @@ const HOSTILE_ARGS = [
 
 const ALPHABET = "0123456789abcdefABCDEFxXp.,;:=-+?!&%@qQvHgGmMzZ \t\u007f\u0080\u00fe";
 
-function mutate(r: ReturnType<typeof rng>, packet: string): string {
+function mutate(r: FuzzRng, packet: string): string {
   const chars = [...packet];
   const edits = 1 + r.int(3);
   for (let i = 0; i < edits; i++) {
@@ -138,7 +121,7 @@ const REPLY_GRAMMAR = new RegExp(
 const FULL_REPLY = new RegExp(`^(?:${REPLY_GRAMMAR.source})$`);
 
 it(`survives ${PACKETS} fuzzed packets and reaches every command handler`, async () => {
-  const r = rng(SEED);
+  const r = fuzzRng(SEED);
   const target = new MemoryTarget();
   const fromStub = new PacketDecoder({ maxPacketSize: 1 << 20 });
   let output: number[] = [];
