@@ -331,6 +331,25 @@ dequeue(struct proc *rp)
 	}
 }
 
+/* Adds blocking `flags` to a process; one that was runnable leaves its ready queue. Call with
+ * interrupts off. */
+void
+block_proc(struct proc *rp, int flags)
+{
+	if (rp->p_rts_flags == 0)
+		dequeue(rp);
+	rp->p_rts_flags |= flags;
+}
+
+/* Clears blocking `flags`; a process they were the last to hold goes back on its ready queue
+ * (one already runnable is left where it is). Call with interrupts off. */
+void
+unblock_proc(struct proc *rp, int flags)
+{
+	if (rp->p_rts_flags != 0 && (rp->p_rts_flags &= ~flags) == 0)
+		enqueue(rp);
+}
+
 void
 lock_enqueue(struct proc *rp)
 {

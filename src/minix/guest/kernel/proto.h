@@ -53,6 +53,8 @@ int   lock_notify(int src, int dst);
 int   lock_send(int dst, message *m);
 void  enqueue(struct proc *rp);
 void  dequeue(struct proc *rp);
+void  block_proc(struct proc *rp, int flags);
+void  unblock_proc(struct proc *rp, int flags);
 void  lock_enqueue(struct proc *rp);
 void  lock_dequeue(struct proc *rp);
 void  restart_prepare(void);

@@ -27,9 +27,7 @@ cause_sig(int proc_nr, int sig_nr)
 		kprintf("kernel: signal %d for %s (proc %d) and no PM to take it: process stopped\n",
 		    sig_nr, rp->p_name, proc_nr);
 		intr_disable();
-		if (rp->p_rts_flags == 0)
-			dequeue(rp);
-		rp->p_rts_flags |= P_STOP;
+		block_proc(rp, P_STOP);
 		intr_enable();
 		return;
 	}
@@ -43,9 +41,7 @@ cause_sig(int proc_nr, int sig_nr)
 		intr_enable();                  /* PM has been told already */
 		return;
 	}
-	if (rp->p_rts_flags == 0)
-		dequeue(rp);
-	rp->p_rts_flags |= SIGNALED | SIG_PENDING;
+	block_proc(rp, SIGNALED | SIG_PENDING);
 	intr_enable();
 	send_sig(PM_PROC_NR, SIGKSIG);
 }

@@ -16,8 +16,8 @@ do_endksig(message *m)
 	if (!(rp->p_rts_flags & SIG_PENDING))
 		return EINVAL;                  /* also when the process has died meanwhile */
 	intr_disable();
-	if (!(rp->p_rts_flags & SIGNALED) && (rp->p_rts_flags &= ~SIG_PENDING) == 0)
-		enqueue(rp);
+	if (!(rp->p_rts_flags & SIGNALED))
+		unblock_proc(rp, SIG_PENDING);
 	intr_enable();
 	return OK;
 }

@@ -21,9 +21,7 @@ do_exec(message *m)
 	intr_disable();
 	rp->p_reg.sp = (reg_t)m->PR_STACK_PTR;
 	rp->p_reg.pc = (reg_t)m->PR_IP_PTR;
-	rp->p_rts_flags &= ~RECEIVING;
-	if (rp->p_rts_flags == 0)
-		enqueue(rp);
+	unblock_proc(rp, RECEIVING);
 	intr_enable();
 
 	/* The name, for debugging and process listings: printable characters only. */

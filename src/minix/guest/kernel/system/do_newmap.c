@@ -11,7 +11,6 @@ do_newmap(message *m)
 {
 	struct proc *rp;
 	phys_bytes src;
-	int old_flags;
 
 	if (!isokprocn(m->PR_PROC_NR) || iskerneln(m->PR_PROC_NR) || isemptyn(m->PR_PROC_NR))
 		return EINVAL;
@@ -24,10 +23,7 @@ do_newmap(message *m)
 	intr_enable();
 	alloc_segments(rp);
 	intr_disable();
-	old_flags = rp->p_rts_flags;
-	rp->p_rts_flags &= ~NO_MAP;
-	if (old_flags != 0 && rp->p_rts_flags == 0)
-		enqueue(rp);
+	unblock_proc(rp, NO_MAP);
 	intr_enable();
 	return OK;
 }

@@ -13,7 +13,7 @@ do_privctl(message *m)
 	struct proc *caller = proc_addr(m->m_source);
 	struct proc *rp;
 	struct priv *sp;
-	int id, i, r, old_flags;
+	int id, i, r;
 
 	if (!(priv(caller)->s_flags & SYS_PROC))
 		return EPERM;
@@ -45,10 +45,7 @@ do_privctl(message *m)
 		if (sp->s_ipc_to & (1U << i))
 			ppriv[i].s_ipc_to |= 1U << id;
 	sp->s_flags = SYS_PROC;
-	old_flags = rp->p_rts_flags;
-	rp->p_rts_flags &= ~NO_PRIV;
-	if (old_flags != 0 && rp->p_rts_flags == 0)
-		enqueue(rp);
+	unblock_proc(rp, NO_PRIV);
 	intr_enable();
 	return OK;
 }

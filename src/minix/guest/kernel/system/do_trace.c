@@ -51,9 +51,7 @@ do_trace(message *m)
 	switch (m->CTL_REQUEST) {
 	case T_STOP:
 		intr_disable();
-		if (rp->p_rts_flags == 0)
-			dequeue(rp);
-		rp->p_rts_flags |= P_STOP;
+		block_proc(rp, P_STOP);
 		intr_enable();
 		rp->p_reg.psw &= ~TRACEBIT;
 		return OK;
@@ -94,8 +92,7 @@ do_trace(message *m)
 		/* fall through */
 	case T_RESUME:
 		intr_disable();
-		if ((rp->p_rts_flags & P_STOP) && (rp->p_rts_flags &= ~P_STOP) == 0)
-			enqueue(rp);
+		unblock_proc(rp, P_STOP);
 		intr_enable();
 		m->CTL_DATA = 0;
 		return OK;
