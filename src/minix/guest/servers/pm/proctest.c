@@ -29,15 +29,6 @@ static int first_child = NONE, waiting;
 
 /* ---- the children's side: ordinary user processes, so SENDREC and ECHO only ---- */
 
-static int
-pm_call(int type, message *m)
-{
-	m->m_type = type;
-	if (sendrec(PM_PROC_NR, m) != OK)
-		return EGENERIC;
-	return m->m_type;
-}
-
 /* Reads bytes through a far selector, as a driver reads a memory window. */
 static void
 far_read(u16_t sel, vir_bytes off, char *buf, int n)
@@ -70,9 +61,9 @@ exec_main(vir_bytes esp)
 
 	memset(&m, 0, sizeof m);
 	m.m1_i1 = (int)esp;
-	pm_call(PMT_EXECD, &m);
+	taskcall(PM_PROC_NR, PMT_EXECD, &m);
 	m.m1_i1 = sys_times(SELF, NULL, NULL, &uptime);
-	pm_call(PMT_DENIED, &m);
+	taskcall(PM_PROC_NR, PMT_DENIED, &m);
 	r = sys_times(SELF, NULL, NULL, &uptime);
 	memset(name, 0, sizeof name);
 	if (r == OK)
@@ -80,7 +71,7 @@ exec_main(vir_bytes esp)
 	memset(&m, 0, sizeof m);
 	m.m3_i1 = r;
 	memcpy(m.m3_ca1, name, P_NAME_LEN);
-	pm_call(PMT_PRIVILEGED, &m);
+	taskcall(PM_PROC_NR, PMT_PRIVILEGED, &m);
 	phys = (phys_bytes)m.m2_l1;
 	len = (int)m.m2_l2;
 	memset(&m, 0, sizeof m);
@@ -91,8 +82,8 @@ exec_main(vir_bytes esp)
 		far_read(sel, off, m.m3_ca1, len);
 	m.m3_i1 = r;
 	m.m3_i2 = sel;
-	pm_call(PMT_SEGREAD, &m);
-	pm_call(PMT_WAIT, &m);
+	taskcall(PM_PROC_NR, PMT_SEGREAD, &m);
+	taskcall(PM_PROC_NR, PMT_WAIT, &m);
 	for (;;)
 		;
 }
@@ -106,13 +97,13 @@ forked_child(int heard)
 	echo(&m);                       /* the kernel writes our number into m_source */
 	m.m1_i1 = m.m_source;
 	m.m1_i2 = heard;
-	pm_call(PMT_FORKED, &m);
+	taskcall(PM_PROC_NR, PMT_FORKED, &m);
 	memset(&m, 0, sizeof m);
 	m.PR_IP_PTR = (char *)exec_entry;
 	m.PR_STACK_PTR = exec_stack + EXEC_STACK_BYTES;
 	m.PR_NAME_PTR = EXEC_NAME;
-	m.m1_i1 = pm_call(EXEC, &m);    /* comes back only when EXEC failed */
-	pm_call(PMT_WAIT, &m);
+	m.m1_i1 = taskcall(PM_PROC_NR, EXEC, &m);    /* comes back only when EXEC failed */
+	taskcall(PM_PROC_NR, PMT_WAIT, &m);
 }
 
 void
@@ -124,15 +115,15 @@ child_main(vir_bytes esp)
 	memset(&m, 0, sizeof m);
 	m.m1_i1 = (int)esp;
 	m.m1_i2 = spawn_mark;
-	pm_call(PMT_HELLO, &m);
+	taskcall(PM_PROC_NR, PMT_HELLO, &m);
 	memset(&m, 0, sizeof m);
-	r = pm_call(FORK, &m);
+	r = taskcall(PM_PROC_NR, FORK, &m);
 	if (r == 0) {
 		forked_child(r);
 	} else {
 		m.m1_i1 = r;
-		pm_call(PMT_PARENT, &m);
-		pm_call(PMT_WAIT, &m);
+		taskcall(PM_PROC_NR, PMT_PARENT, &m);
+		taskcall(PM_PROC_NR, PMT_WAIT, &m);
 	}
 	for (;;)
 		;
