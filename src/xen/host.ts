@@ -4,7 +4,7 @@
 // the CPU for a bounded slice, then handle what stopped it (hypercall, exception, budget).
 import createDebug from "debug";
 import {
-  DOMID_SELF, EVTCHNSTAT_closed, NR_hypercalls, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
+  DOMID_SELF, EVTCHNSTAT_closed, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
   VMASST_TYPE_writable_pagetables, XEN_VERSION,
 } from "./abi.js";
 import { BufferConsole, type ConsoleSink } from "./console-sink.js";
@@ -12,7 +12,7 @@ import { XenCore, type XenCoreOptions } from "./core.js";
 import { R_EAX, R_EBX, R_ECX, R_EDI, R_EDX, R_ESI, R_ESP, S_CS, S_DS, S_ES, S_FS, S_GS, S_SS, type Domain } from "./domain.js";
 import { bindInterdomain, closePort, sendPort, sendVirq } from "./evtchn.js";
 import type { AddressSpace } from "./guest-memory.js";
-import { HypercallStats, hypercall } from "./hypercalls.js";
+import { HypercallStats, hypercall, hypercallNumber } from "./hypercalls.js";
 import { installGdt, mapGdt, mapLdtShadowPage } from "./gdt.js";
 import { newBaseptr } from "./mm.js";
 import { getPageType } from "./page-types.js";
@@ -39,7 +39,7 @@ function isInPlaceHypercall(d: Domain, e: GuestException): boolean {
   if (!e.softwareInt || e.vector !== HYPERCALL_VECTOR) return false;
   const r = d.vcpu.regs;
   if (contextCpl(r) !== 1) return false;
-  const nr = (r.gpr[R_EAX] >>> 0) & (NR_hypercalls - 1);
+  const nr = hypercallNumber(r.gpr[R_EAX]);
   return nr === __HYPERVISOR_set_timer_op || nr === __HYPERVISOR_xen_version;
 }
 
