@@ -269,6 +269,13 @@ export const EVTCHN_OP = { cmd: 0, u: 8, SIZE: 32 } as const;
 export const EVTCHN_BIND_INTERDOMAIN = { dom1: 8, dom2: 10, port1: 12, port2: 16 } as const;
 export const EVTCHN_BIND_VIRQ = { virq: 8, port: 12 } as const;
 export const EVTCHN_BIND_PIRQ = { pirq: 8, flags: 12, port: 16 } as const;
+export const EVTCHN_CLOSE = { dom: 8, port: 12 } as const;
+export const EVTCHN_SEND = { local_port: 8 } as const;
+export const EVTCHN_STATUS = {
+  dom: 8, port: 12, status: 16,
+  unbound_dom: 20, interdomain_dom: 20, interdomain_port: 24, pirq: 20, virq: 20,
+} as const;
+export const EVTCHN_ALLOC_UNBOUND = { dom: 8, port: 12 } as const;
 
 // ---- Grant tables (grant_table.h of 2.0; hypercall 20: EBX=cmd, ECX=uop, EDX=count) ------------
 
@@ -313,13 +320,6 @@ export const GNTTAB_MAP_GRANT_REF = { host_virt_addr: 0, dom: 4, ref: 6, flags: 
 export const GNTTAB_UNMAP_GRANT_REF = { host_virt_addr: 0, dev_bus_addr: 4, handle: 8, status: 10, SIZE: 12 } as const;
 /** gnttab_setup_table_t (packed, 10 bytes): IN dom, nr_frames, frame_list (u32 MFN array); OUT status. */
 export const GNTTAB_SETUP_TABLE = { dom: 0, nr_frames: 2, status: 4, frame_list: 6, SIZE: 10 } as const;
-export const EVTCHN_CLOSE = { dom: 8, port: 12 } as const;
-export const EVTCHN_SEND = { local_port: 8 } as const;
-export const EVTCHN_STATUS = {
-  dom: 8, port: 12, status: 16,
-  unbound_dom: 20, interdomain_dom: 20, interdomain_port: 24, pirq: 20, virq: 20,
-} as const;
-export const EVTCHN_ALLOC_UNBOUND = { dom: 8, port: 12 } as const;
 
 // ---- shared_info -------------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ export function isValidRing1CodeSelector(sel: number): boolean {
 const SEG_P = 1 << 15;
 const SEG_S = 1 << 12;
 const SEG_G = 1 << 23;
-const SEG_CODE = 1 << 11;
-const SEG_EC = 1 << 10;
+/** Type bits of a code/data descriptor's high word: code (else data), conforming or expand-down, readable or writable. */
+export const SEG_CODE = 1 << 11;
+export const SEG_EC = 1 << 10;
+export const SEG_RW = 1 << 9;
 const TWO32 = 0x1_0000_0000;
 
 /**
@@ -97,7 +99,7 @@ export function decodeDescriptor(lo: number, hi: number): SegmentInfo {
     dpl: (hi >>> 13) & 3,
     present: (hi & SEG_P) !== 0,
     code: (hi & SEG_CODE) !== 0,
-    rw: (hi & (1 << 9)) !== 0,
+    rw: (hi & SEG_RW) !== 0,
     system: (hi & SEG_S) === 0,
     expandDown: (hi & (SEG_CODE | SEG_EC)) === SEG_EC,
   };

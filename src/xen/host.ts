@@ -4,7 +4,7 @@
 // the CPU for a bounded slice, then handle what stopped it (hypercall, exception, budget).
 import createDebug from "debug";
 import {
-  DOMID_SELF, EVTCHNSTAT_closed, NR_hypercalls, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
+  DOMID_SELF, EVTCHNSTAT_closed, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version, FLAT_RING1_CS, FLAT_RING1_DS, PGT_l2_page_table, HYPERCALL_VECTOR, SHARED_INFO, SHUTDOWN_crash, VIRQ_DEBUG, VIRQ_TIMER,
   VMASST_TYPE_writable_pagetables, XEN_VERSION,
 } from "./abi.js";
 import { BufferConsole, type ConsoleSink } from "./console-sink.js";
@@ -12,13 +12,13 @@ import { XenCore, type XenCoreOptions } from "./core.js";
 import { R_EAX, R_EBX, R_ECX, R_EDI, R_EDX, R_ESI, R_ESP, S_CS, S_DS, S_ES, S_FS, S_GS, S_SS, type Domain } from "./domain.js";
 import { bindInterdomain, closePort, sendPort, sendVirq } from "./evtchn.js";
 import type { AddressSpace } from "./guest-memory.js";
-import { HypercallStats, hypercall } from "./hypercalls.js";
+import { HypercallStats, hypercall, hypercallNumber } from "./hypercalls.js";
 import { installGdt, mapGdt, mapLdtShadowPage } from "./gdt.js";
 import { newBaseptr } from "./mm.js";
 import { getPageType } from "./page-types.js";
 import { Scheduler, TICK_NS } from "./sched.js";
 import { Clock, NS_PER_INSTRUCTION, type TimeMode } from "./time.js";
-import { checkSegmentsOnReturn, deliverException, returnToGuest, type GuestException } from "./traps.js";
+import { checkSegmentsOnReturn, deliverException, returnToGuest, upcallDue, type GuestException } from "./traps.js";
 import { contextCpl } from "./vm86.js";
 import type { GuestCpuPort } from "./vcpu-port.js";
 import { LDT_VIRT_START } from "./layout.js";
@@ -39,7 +39,7 @@ function isInPlaceHypercall(d: Domain, e: GuestException): boolean {
   if (!e.softwareInt || e.vector !== HYPERCALL_VECTOR) return false;
   const r = d.vcpu.regs;
   if (contextCpl(r) !== 1) return false;
-  const nr = (r.gpr[R_EAX] >>> 0) & (NR_hypercalls - 1);
+  const nr = hypercallNumber(r.gpr[R_EAX]);
   return nr === __HYPERVISOR_set_timer_op || nr === __HYPERVISOR_xen_version;
 }
 
@@ -360,9 +360,7 @@ export class XenHost {
     // An open writable page table is closed when the domain is scheduled in again (Xen closes it
     // on deschedule) and before an upcall frame may have to be written through it; not on the
     // plain retry of the write that opened it.
-    const si = d.sharedInfoMfn * 4096;
-    const upcallDue = this.mem.u8[si + SHARED_INFO.evtchn_upcall_pending] !== 0 && this.mem.u8[si + SHARED_INFO.evtchn_upcall_mask] === 0;
-    if ((pick.switched || upcallDue) && !ptwrFlush(x, d)) return "ran";
+    if ((pick.switched || upcallDue(this.mem.u8, d)) && !ptwrFlush(x, d)) return "ran";
     if (!returnToGuest(x, as, d) || !d.canRun) return "ran";
     const cpu = this.cpu;
     const loadError = cpu.load(x, d, this.clock.tsc());
@@ -371,11 +369,7 @@ export class XenHost {
       this.crashDomain(d, `cannot return to the guest: ${loadError}`);
       return "ran";
     }
-    const untilSlice = Math.max(1, Math.ceil((this.sched.sliceEndNs - now) / NS_PER_INSTRUCTION));
-    const deadline = this.nextDeadlineNs();
-    const untilTimer = deadline === null ? Infinity : Math.max(1, Math.ceil((deadline - now) / NS_PER_INSTRUCTION));
-    const untilTick = Math.max(1, Math.ceil((this.nextTickNs - now) / NS_PER_INSTRUCTION));
-    let out = cpu.run(Math.min(this.runChunk, untilSlice, untilTimer, untilTick));
+    let out = cpu.run(this.runBudget(now, this.nextDeadlineNs()));
     let ranHere = 0;
     for (;;) {
       cpu.save(d);
@@ -411,8 +405,12 @@ export class XenHost {
     if (now >= this.sched.sliceEndNs || now >= this.nextTickNs) return 0;
     const deadline = this.nextDeadlineNs();
     if (deadline !== null && deadline <= now) return 0;
-    const si = d.sharedInfoMfn * 4096;
-    if (this.mem.u8[si + SHARED_INFO.evtchn_upcall_pending] !== 0 && this.mem.u8[si + SHARED_INFO.evtchn_upcall_mask] === 0) return 0;
+    if (upcallDue(this.mem.u8, d)) return 0;
+    return this.runBudget(now, deadline);
+  }
+
+  /** Instructions the current domain may run from `now`: one chunk, cut at its slice end, the next timer deadline and tick. */
+  private runBudget(now: number, deadline: number | null): number {
     const untilSlice = Math.max(1, Math.ceil((this.sched.sliceEndNs - now) / NS_PER_INSTRUCTION));
     const untilTimer = deadline === null ? Infinity : Math.max(1, Math.ceil((deadline - now) / NS_PER_INSTRUCTION));
     const untilTick = Math.max(1, Math.ceil((this.nextTickNs - now) / NS_PER_INSTRUCTION));

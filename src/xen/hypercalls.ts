@@ -156,12 +156,17 @@ function doMulticall(h: XenHost, as: AddressSpace, d: Domain, listVa: number, nr
   }
 }
 
+/** The hypercall EAX selects: the entry stub masks it with NR_hypercalls-1. */
+export function hypercallNumber(eax: number): number {
+  return (eax >>> 0) & (NR_hypercalls - 1);
+}
+
 /**
  * Runs hypercall `eax` for domain `d` with arguments EBX..EDI; returns the value for EAX.
  * Side effects on scheduling (block, yield, shutdown) are left for the host's loop.
  */
 export function hypercall(h: XenHost, d: Domain, eax: number, ebx: number, ecx: number, edx: number, esi: number, edi: number): number {
-  const nr = (eax >>> 0) & (NR_hypercalls - 1);
+  const nr = hypercallNumber(eax);
   const as = h.addressSpace(d);
   const x = h.core;
   let rc: number;

@@ -2,7 +2,7 @@
 // (per-domain area) or LDT, and the checks Xen's return path meets when it reloads the guest's
 // data segments (a failure there is what enters the failsafe callback) and when it pushes a
 // bounce frame through the guest's SS.
-import { decodeDescriptor, descriptorBase, descriptorLimit, isPresentCodeOrData, type SegmentInfo } from "./descriptors.js";
+import { decodeDescriptor, descriptorBase, descriptorLimit, isPresentCodeOrData, SEG_CODE, SEG_EC, SEG_RW, type SegmentInfo } from "./descriptors.js";
 import type { Domain } from "./domain.js";
 import type { XenCore } from "./core.js";
 import { guestVaToMa, type AddressSpace } from "./guest-memory.js";
@@ -48,9 +48,9 @@ export function canLoadDataSegment(x: XenCore, as: AddressSpace, d: Domain, sel:
   if (ma < 0) return false;
   const hi = x.mem.read32(ma + 4) >>> 0;
   if (!isPresentCodeOrData(hi)) return false;
-  const code = (hi & (1 << 11)) !== 0;
-  if (code && (hi & (1 << 9)) === 0) return false;
-  const conforming = code && (hi & (1 << 10)) !== 0;
+  const code = (hi & SEG_CODE) !== 0;
+  if (code && (hi & SEG_RW) === 0) return false;
+  const conforming = code && (hi & SEG_EC) !== 0;
   const dpl = (hi >>> 13) & 3;
   return conforming || dpl >= Math.max(cpl, sel & 3);
 }
@@ -64,10 +64,10 @@ export function stackLinear(x: XenCore, as: AddressSpace, d: Domain, ss: number,
   const lo = x.mem.read32(ma) >>> 0;
   const hi = x.mem.read32(ma + 4) >>> 0;
   // A present, writable data segment (not code).
-  if (!isPresentCodeOrData(hi) || (hi & (1 << 11)) !== 0 || (hi & (1 << 9)) === 0) return -1;
+  if (!isPresentCodeOrData(hi) || (hi & SEG_CODE) !== 0 || (hi & SEG_RW) === 0) return -1;
   const limit = descriptorLimit(lo, hi);
   offset >>>= 0;
-  if ((hi & (1 << 10)) !== 0) {
+  if ((hi & SEG_EC) !== 0) {
     // Expand-down: valid offsets lie above the limit.
     if (offset <= limit) return -1;
   } else if (offset + 3 > limit) {

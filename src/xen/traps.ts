@@ -255,10 +255,15 @@ export function checkSegmentsOnReturn(x: XenCore, as: AddressSpace, d: Domain): 
   return bounceTo(x, as, d, v.failsafeCs, v.failsafeEip, { below }, "failsafe");
 }
 
+/** Whether `d` has an event upcall pending and not masked (the return path would enter it). */
+export function upcallDue(mem: Uint8Array, d: Domain): boolean {
+  const base = d.sharedInfoMfn * 4096;
+  return mem[base + SHARED_INFO.evtchn_upcall_pending] !== 0 && mem[base + SHARED_INFO.evtchn_upcall_mask] === 0;
+}
+
 /** Enters the event callback if an upcall is pending and not masked; Xen then masks events. */
 export function deliverUpcallIfPending(x: XenCore, as: AddressSpace, d: Domain): boolean {
-  const base = d.sharedInfoMfn * 4096;
-  if (x.mem.u8[base + SHARED_INFO.evtchn_upcall_pending] === 0 || x.mem.u8[base + SHARED_INFO.evtchn_upcall_mask] !== 0) return true;
+  if (!upcallDue(x.mem.u8, d)) return true;
   const v = d.vcpu;
   if (v.eventEip === 0) {
     x.crash(d, "events unmasked with no event callback");

@@ -5,24 +5,15 @@ import { describe, expect, it } from "vitest";
 import {
   EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, NR_hypercalls,
 } from "../../src/xen/abi.js";
-import { BufferConsole } from "../../src/xen/console-sink.js";
-import { CpuPort } from "../../src/xen/cpu-port.js";
-import { XenHost } from "../../src/xen/host.js";
 import { auditFrames } from "../../src/xen/audit.js";
-import { TestController } from "./control-ring.js";
+import { readyHelloHost } from "./hello-host.js";
 import { loadElfGuest, type LoadedGuest } from "./elf-loader.js";
 
 const TARGET_ENTRIES = 100_000;
 
 describe("hostile guest", () => {
   it("cannot hurt the host or its neighbour", { timeout: 600_000 }, () => {
-    const console = new BufferConsole();
-    const host = new XenHost({ timeMode: "deterministic", memoryMiB: 48, console });
-    host.attachCpu(new CpuPort(host.core));
-    const hello = loadElfGuest(host, "build/xen/guests/hello.elf", { name: "hello", memoryMiB: 8 });
-    const ctl = new TestController(host, hello);
-    host.unpause(hello.d);
-    expect(host.runUntil(() => console.textOf(hello.d.id).includes("hello: ready"), 200_000)).toBe(true);
+    const { host, console, hello, ctl } = readyHelloHost();
 
     const hostileIds = new Set<number>();
     let hostile: LoadedGuest | null = null;

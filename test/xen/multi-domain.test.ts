@@ -1,23 +1,14 @@
 // Several domains on one CPU: two guests that never block share it evenly through the
 // scheduler's slices, and a third, blocked one still answers console input promptly.
 import { describe, expect, it } from "vitest";
-import { BufferConsole } from "../../src/xen/console-sink.js";
-import { CpuPort } from "../../src/xen/cpu-port.js";
-import { XenHost } from "../../src/xen/host.js";
 import { SLICE_NS } from "../../src/xen/sched.js";
 import { NS_PER_INSTRUCTION } from "../../src/xen/time.js";
-import { TestController } from "./control-ring.js";
+import { readyHelloHost } from "./hello-host.js";
 import { loadElfGuest } from "./elf-loader.js";
 
 describe("several domains", () => {
   it("share the CPU round robin while a blocked neighbour still echoes", { timeout: 120_000 }, () => {
-    const console = new BufferConsole();
-    const host = new XenHost({ timeMode: "deterministic", memoryMiB: 48, console });
-    host.attachCpu(new CpuPort(host.core));
-    const hello = loadElfGuest(host, "build/xen/guests/hello.elf", { name: "hello", memoryMiB: 8 });
-    const ctl = new TestController(host, hello);
-    host.unpause(hello.d);
-    expect(host.runUntil(() => console.textOf(hello.d.id).includes("hello: ready"), 200_000)).toBe(true);
+    const { host, console, ctl } = readyHelloHost();
     const a = loadElfGuest(host, "build/xen/guests/spin.elf", { name: "spin-a", memoryMiB: 4 });
     const b = loadElfGuest(host, "build/xen/guests/spin.elf", { name: "spin-b", memoryMiB: 4 });
     host.unpause(a.d);

@@ -114,10 +114,11 @@ function memOperand(e: Emitter, m: number): [string, number] | null {
   return [`((${expr}) | 0)`, seg];
 }
 
-const SET_SUB = (a: string, b: string, res: string): string =>
-  `c.ccOp = ${CC_SUB}; c.ccA = ${a}; c.ccB = ${b}; c.ccR = ${res}; c.ccSign = -2147483648; c.ccShift = 0;`;
-const SET_ADD = (a: string, b: string, res: string): string =>
-  `c.ccOp = ${CC_ADD}; c.ccA = ${a}; c.ccB = ${b}; c.ccR = ${res}; c.ccSign = -2147483648; c.ccShift = 0;`;
+/** Lazy flags of a 32-bit arithmetic op `ccOp` (CC_ADD, CC_SUB, CC_INC, CC_DEC) on a, b giving res. */
+const SET_ARITH = (ccOp: number, a: string, b: string, res: string): string =>
+  `c.ccOp = ${ccOp}; c.ccA = ${a}; c.ccB = ${b}; c.ccR = ${res}; c.ccSign = -2147483648; c.ccShift = 0;`;
+const SET_SUB = (a: string, b: string, res: string): string => SET_ARITH(CC_SUB, a, b, res);
+const SET_ADD = (a: string, b: string, res: string): string => SET_ARITH(CC_ADD, a, b, res);
 const SET_LOGIC = (res: string): string =>
   `c.ccOp = ${CC_RES}; c.ccR = ${res}; c.ccCF = 0; c.ccOF = 0; c.ccAF = 0; c.ccSign = -2147483648; c.ccShift = 0;`;
 
@@ -272,8 +273,7 @@ function compileOne(e: Emitter, off: number): Decoded | null {
       const isInc = op < 0x48;
       e.setKnown(Known.INCDEC);
       return done(`{ const cf = ${cf}; const x = r[${n}]; const v = (x ${isInc ? "+" : "-"} 1) | 0; ` +
-        `c.ccOp = ${isInc ? CC_INC : CC_DEC}; c.ccA = x; c.ccB = 1; c.ccR = v; c.ccSign = -2147483648; c.ccShift = 0; ` +
-        `c.ccCF = cf; r[${n}] = v; }`);
+        `${SET_ARITH(isInc ? CC_INC : CC_DEC, "x", "1", "v")} c.ccCF = cf; r[${n}] = v; }`);
     }
     case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
       return done(`@F c.push32(r[${op & 7}]);`);

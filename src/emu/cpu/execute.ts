@@ -638,14 +638,12 @@ function execOne(c: Cpu, op: number): void {
       const at = c.ip;
       ea(c, m);
       const v = osz === 4 ? c.rd32(2, c.sp()) : c.rd16(2, c.sp());
-      const save = regs[4];
       addSp(c, osz);
       const end = c.ip;
       c.ip = at;
       const a = ea(c, m);
       c.ip = end;
       wrMem(c, c.eaSeg, a, osz, v);
-      void save;
       return;
     }
     case 0x90:
