@@ -85,12 +85,7 @@ export class RspLink {
 
   /** Frames and sends a packet body; in ack mode it is kept until acknowledged. */
   send(body: Uint8Array | string): void {
-    const frame = framePacket(body, { runLength: this.runLength });
-    if (!this.noAckMode) {
-      this.unacked = frame;
-      this.retries = 0;
-    }
-    this.write(frame);
+    this.sendFrame(framePacket(body, { runLength: this.runLength }));
   }
 
   /** Frames and sends `data` as a hex payload (a memory read), like send(bytesToHex(data)). */
@@ -100,7 +95,11 @@ export class RspLink {
       this.send(bytesToHex(data));
       return;
     }
-    const frame = frameHex(data);
+    this.sendFrame(frameHex(data));
+  }
+
+  /** Writes a framed packet; in ack mode it is kept until acknowledged. */
+  private sendFrame(frame: Uint8Array): void {
     if (!this.noAckMode) {
       this.unacked = frame;
       this.retries = 0;

@@ -222,7 +222,7 @@ export function frameHex(data: Uint8Array): Uint8Array {
 }
 
 /** A character that would break framing (`$ # *`) or the 7-bit line. */
-const UNFRAMEABLE = /[^\x00-\x7f]|[$#*]/;
+const UNFRAMEABLE = new RegExp(`[^\\x00-\\x7f]|[${String.fromCharCode(PACKET_START, PACKET_END, RUN_LENGTH)}]`);
 
 function checkBody(bytes: Uint8Array, start: number, end: number, offsetBase = 0): void {
   for (let i = start; i < end; i++) {

@@ -5,15 +5,16 @@
 import net from "node:net";
 import createDebug from "debug";
 import { asUint8Array, type SerialLineEnd } from "../emu/serial/index.js";
+import { framePacket } from "../gdbstub/packet.js";
 import { consoleToLine, debugToLine, splitFromLine } from "./split.js";
 import { DEFAULT_SCROLLBACK_BYTES, Scrollback } from "./scrollback.js";
 
 const log = createDebug("mux");
 
-/** RSP's detach packet ("D", checksum 0x44), sent on behalf of a debugger that vanished. */
-const VANISHED_DEBUGGER_DETACH = Buffer.from("$D#44", "latin1");
+/** RSP's detach packet, sent on behalf of a debugger that vanished. */
+const VANISHED_DEBUGGER_DETACH = Buffer.from(framePacket("D"));
 /** The stub's reply to that detach: meant for nobody, so a debugger that connects next never sees it. */
-const DETACH_REPLY = Buffer.from("$OK#9a", "latin1");
+const DETACH_REPLY = framePacket("OK");
 /** How long the splitter waits for DETACH_REPLY before it stops looking (the stub may be gone). */
 const DETACH_REPLY_WAIT_MS = 500;
 /** How long the loop polls for the debugger's next packet after a reply (0: never). */
@@ -190,16 +191,16 @@ export class MuxServer {
     }
   };
 
-  /**
-   * After a reply to the debugger, the event loop keeps polling (no sleep) for a short while:
-   * gdb's next request of a step usually follows within it, and is then read without the cost
-   * of waking this process. Bounded, so an idle debugger costs nothing.
-   */
   /** True while the loop polls for the debugger's next packet (see keepPollingForDebugger). */
   get pollingForDebugger(): boolean {
     return this.polling;
   }
 
+  /**
+   * After a reply to the debugger, the event loop keeps polling (no sleep) for a short while:
+   * gdb's next request of a step usually follows within it, and is then read without the cost
+   * of waking this process. Bounded, so an idle debugger costs nothing.
+   */
   private keepPollingForDebugger(): void {
     if (DEBUGGER_POLL_MS <= 0) return;
     this.pollUntil = performance.now() + DEBUGGER_POLL_MS;

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
 import { createSerialPair } from "../../src/emu/serial/index.js";
 import { MuxServer } from "../../src/serial-mux/index.js";
+import { until } from "../serial-mux/tcp-client.js";
 import { guestVaToMa } from "../../src/xen/guest-memory.js";
 import { startTestingComputer } from "../../src/xen/tools/testing-computer.js";
 
@@ -322,11 +323,7 @@ it("treats a gdb killed while stopped or while running as a detach: breakpoints 
     gdb.kill("SIGKILL");
     await new Promise((r) => gdb.once("exit", r));
   };
-  const waitRunning = async (): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while (tc.host.isStopped && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(tc.host.isStopped).toBe(false);
-  };
+  const waitRunning = (): Promise<void> => until(() => !tc.host.isStopped, "the host running again");
 
   // Killed at a breakpoint, the host stopped.
   await killedGdb(["break on_event", "continue"], (o) => /hit Breakpoint 1, on_event/.test(o));
@@ -338,9 +335,7 @@ it("treats a gdb killed while stopped or while running as a detach: breakpoints 
 
   // Killed in `continue`, with a breakpoint (at code never run) and a watchpoint inserted.
   await killedGdb(["break *(int)&ticks", "watch *(int *)((int)&ticks + 4)", "continue"], (o) => /Continuing\./.test(o) && points() === 2);
-  const deadline = Date.now() + 10_000;
-  while (points() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect(points()).toBe(0);
+  await until(() => points() === 0, "the killed debugger's breakpoint and watchpoint removed");
   await waitRunning();
 
   // A later gdb attaches as usual.
